@@ -1,0 +1,3 @@
+from cstriage.cli.main import run
+
+run()
