@@ -1,0 +1,66 @@
+"""Typing raw answers (from a prompt or an answers file) against a check."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from cstriage.engine.conditions import SKIP
+
+YES = {"yes", "y", "true", "예", "네", "ㅇ", "o"}
+NO = {"no", "n", "false", "아니오", "아니요", "ㄴ", "x"}
+
+
+class AnswerError(ValueError):
+    """A value that does not fit the check; the message says what would."""
+
+
+def coerce(check: Any, raw: Any) -> Any:
+    if raw is None or raw is SKIP:
+        return SKIP
+    kind = check.type
+    if kind == "yes_no":
+        if isinstance(raw, bool):
+            return raw
+        if isinstance(raw, str) and raw.strip().lower() in YES:
+            return True
+        if isinstance(raw, str) and raw.strip().lower() in NO:
+            return False
+        raise AnswerError(f"expected yes or no, got `{_show(raw)}`")
+    if kind == "choice":
+        keys = list(check.choices or {})
+        if isinstance(raw, str) and raw.strip() in keys:
+            return raw.strip()
+        raise AnswerError(f"`{_show(raw)}` is not one of the choices: {', '.join(keys)}")
+    if kind == "number":
+        if isinstance(raw, bool):
+            raise AnswerError(f"expected a number, got `{_show(raw)}`")
+        if isinstance(raw, (int, float)):
+            value = float(raw)
+        elif isinstance(raw, str):
+            try:
+                value = float(raw.strip().replace(",", ""))
+            except ValueError:
+                raise AnswerError(f"expected a number, got `{_show(raw)}`") from None
+        else:
+            raise AnswerError(f"expected a number, got `{_show(raw)}`")
+        if math.isnan(value) or math.isinf(value):
+            raise AnswerError("expected a finite number")
+        unit = f" {check.unit}" if check.unit else ""
+        if check.min is not None and value < check.min:
+            raise AnswerError(f"{value:g}{unit} is below the possible minimum {check.min:g}{unit} — a typo?")
+        if check.max is not None and value > check.max:
+            raise AnswerError(f"{value:g}{unit} is above the possible maximum {check.max:g}{unit} — a typo?")
+        return int(value) if value.is_integer() and abs(value) < 2**53 else value
+    if isinstance(raw, (str, int, float)) and not isinstance(raw, bool):
+        return str(raw)
+    raise AnswerError(f"expected text, got `{_show(raw)}`")
+
+
+def to_json(value: Any) -> Any:
+    return None if value is SKIP else value
+
+
+def _show(raw: Any) -> str:
+    s = str(raw)
+    return s if len(s) <= 40 else s[:37] + "…"
