@@ -120,6 +120,13 @@ class Store:
     def _connect(path: Path) -> sqlite3.Connection:
         conn = sqlite3.connect(path, timeout=10.0, isolation_level=None, check_same_thread=False)
         conn.execute("PRAGMA busy_timeout = 10000")
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:  # before anything writes to the file
+            conn.close()
+            raise StoreError(
+                f"{path} was written by a newer cstriage (schema {version}, this one knows {SCHEMA_VERSION})",
+                hint="upgrade cstriage, or point --data-dir at another folder; the file was not changed",
+            )
         mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA foreign_keys = ON")
