@@ -44,6 +44,7 @@ _SCALARS = {
     _T + "timestamp": None,  # keep dates as the text that was written
 }
 _BRACKETS = re.compile(r"[\[\]{}]")
+_TAG_HINT = "content files hold plain text, numbers, lists and mappings; remove the tag"
 
 
 class YamlError(Exception):
@@ -87,7 +88,12 @@ def read_text(path: Path) -> str:
     except UnicodeDecodeError as exc:
         before = raw[: exc.start]
         line = before.count(b"\n") + 1
-        col = exc.start - (before.rfind(b"\n") + 1) + 1
+        # Editors count characters, not bytes: decode the (valid) start of the line.
+        start = before.rfind(b"\n") + 1
+        head = before[start:]
+        if line == 1 and head.startswith(b"\xef\xbb\xbf"):
+            head = head[3:]
+        col = len(head.decode("utf-8")) + 1
         raise YamlError(
             "Y005",
             f"byte 0x{raw[exc.start]:02x} is not valid UTF-8",
@@ -129,12 +135,15 @@ def parse(text: str, path: str = "<string>") -> Source:
         msg = exc.problem or str(exc)
         if exc.context and exc.problem:
             msg = f"{exc.problem} ({exc.context})"
+        hint = "check indentation, colons and quotes around this place"
+        if "mapping values are not allowed" in msg:
+            hint = 'a text that contains ": " needs quotes, e.g. title: "Camera: no image"'
         raise YamlError(
             "Y001",
             msg,
             (mark.line + 1) if mark else 1,
             (mark.column + 1) if mark else 1,
-            hint="check indentation, colons and quotes around this place",
+            hint=hint,
         ) from None
     except yaml.YAMLError as exc:
         raise YamlError("Y001", str(exc)) from None
@@ -144,7 +153,8 @@ def parse(text: str, path: str = "<string>") -> Source:
         loader.dispose()
     if node is None:
         raise YamlError("Y006", "the file is empty", hint="add a top-level `kind:` and content")
-    _check_expansion(node)
+    if "&" in text:  # aliases need anchors; without one there is nothing to expand
+        _check_expansion(node)
     marks: dict[Path_, Pos] = {(): (node.start_mark.line + 1, node.start_mark.column + 1)}
     data = _build(node, (), marks, 0)
     return Source(path, data, marks)
@@ -199,12 +209,7 @@ def _build(node: _yn.Node, path: Path_, marks: dict[Path_, Pos], depth: int) -> 
     tag = node.tag
     if isinstance(node, _yn.ScalarNode):
         if tag not in _SCALARS:
-            raise YamlError(
-                "Y003",
-                f"tag {_short(tag)} is not allowed",
-                *_at(node),
-                hint="content files hold plain text, numbers, lists and mappings; remove the tag",
-            )
+            raise YamlError("Y003", f"tag {_short(tag)} is not allowed", *_at(node), hint=_TAG_HINT)
         fn = _SCALARS[tag]
         if fn is None:
             return node.value
@@ -214,15 +219,20 @@ def _build(node: _yn.Node, path: Path_, marks: dict[Path_, Pos], depth: int) -> 
             return node.value
     if isinstance(node, _yn.SequenceNode):
         if tag != _T + "seq":
-            raise YamlError("Y003", f"tag {_short(tag)} is not allowed", *_at(node))
+            raise YamlError("Y003", f"tag {_short(tag)} is not allowed", *_at(node), hint=_TAG_HINT)
+        # `in: [off, on, 1]` names choice keys, and keys are kept as the words written.
+        words = bool(path) and path[-1] == "in"
         out = []
         for i, item in enumerate(node.value):
             p = path + (i,)
             marks[p] = _at(item)
-            out.append(_build(item, p, marks, depth + 1))
+            value = _build(item, p, marks, depth + 1)
+            if words and isinstance(item, _yn.ScalarNode) and not isinstance(value, str):
+                value = item.value
+            out.append(value)
         return out
     if tag != _T + "map":
-        raise YamlError("Y003", f"tag {_short(tag)} is not allowed", *_at(node))
+        raise YamlError("Y003", f"tag {_short(tag)} is not allowed", *_at(node), hint=_TAG_HINT)
     result: dict[Any, Any] = {}
     first: dict[Any, Pos] = {}
     for knode, vnode in node.value:

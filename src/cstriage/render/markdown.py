@@ -54,7 +54,8 @@ def session_report(rec: dict[str, Any], lib: Any, lang: str) -> str:
         stage, chk = checks.get(cid, ("", None))
         ask = tr(chk.ask, lang) if chk else cid
         unit = f" {chk.unit}" if chk is not None and chk.unit and value is not None else ""
-        lines.append(f"| {stage_name(stage, lang)} | {md(ask)} | {_show(value, lang)}{md(unit)} |")
+        shown = tr((chk.choices or {}).get(value, value), lang) if chk is not None and chk.type == "choice" else value
+        lines.append(f"| {stage_name(stage, lang)} | {md(ask)} | {_show(shown, lang)}{md(unit)} |")
     lines.append("")
     verdict = rec.get("verdict")
     if verdict:
