@@ -91,6 +91,7 @@ def run(argv: list[str] | None = None) -> None:
     """Entry point: the one place that turns exceptions into messages and exit codes."""
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args
+    _guard_streams()
     try:
         rc = app(args=args, prog_name="cstriage", standalone_mode=False)
     except CstriageError as exc:
@@ -107,11 +108,27 @@ def run(argv: list[str] | None = None) -> None:
     sys.exit(int(rc or 0))
 
 
+def _guard_streams() -> None:
+    """Never crash on a terminal that cannot show a character (non-UTF-8 locales)."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors="replace")
+            except (ValueError, OSError):  # pragma: no cover - exotic streams
+                pass
+
+
 def _report(exc: CstriageError) -> None:
     where = f"{exc.where}: " if exc.where else ""
-    sys.stderr.write(f"error: {where}{exc.message}\n")
-    if exc.hint:
-        sys.stderr.write(f"  hint: {exc.hint}\n")
+    label = "interrupted" if exc.exit_code == ExitCode.INTERRUPTED else "error"
+    try:
+        sys.stderr.write(f"{label}: {where}{exc.message}\n")
+        if exc.hint:
+            sys.stderr.write(f"  hint: {exc.hint}\n")
+        sys.stderr.flush()
+    except OSError:  # the terminal is gone (SIGHUP); the session is already saved
+        pass
 
 
 def _usage_or_bug(exc: Exception, debug: bool) -> int:
