@@ -46,7 +46,7 @@ def validate(settings: Settings, paths: list[str], fmt: str = "auto", require_la
         for p in problems:
             kind = "error" if p.level == "error" else "warning"
             msg = _gh(p.message + (f" — {p.hint}" if p.hint else ""))
-            out(f"::{kind} file={p.path},line={p.line},col={p.col},title={p.code}::{msg}")
+            out(f"::{kind} file={_gh_prop(p.path)},line={p.line},col={p.col},title={p.code}::{msg}")
         out(f"{lib.files} files checked: {errors} error(s), {warnings} warning(s)")
     else:
         color = use_color()
@@ -67,6 +67,11 @@ def validate(settings: Settings, paths: list[str], fmt: str = "auto", require_la
 
 def _gh(text: str) -> str:
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _gh_prop(text: str) -> str:
+    """A workflow-command property value (a path may hold `,` or `:`)."""
+    return _gh(text).replace(":", "%3A").replace(",", "%2C")
 
 
 def schema(kind: str | None) -> int:

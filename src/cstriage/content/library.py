@@ -84,8 +84,12 @@ class Entry(Generic[T]):
     def pos(self, *more: Any) -> tuple[int, int]:
         return self.src.pos(self.loc + more)
 
+    def anchor(self) -> tuple[int, int]:
+        """Where it is named: its key in a mapping, or the `id:` of a checklist or card file."""
+        return self.pos() if self.loc else self.pos("id")
+
     def where(self) -> str:
-        line, col = self.pos()
+        line, col = self.anchor()
         return f"{self.src.path}:{line}:{col}"
 
 
@@ -115,7 +119,7 @@ def load(roots: Iterable[Path], require_lang: Iterable[str] = ()) -> Library:
     from pydantic import ValidationError
 
     from cstriage.content import models
-    from cstriage.content.messages import reword
+    from cstriage.content.messages import reword_all
 
     lib = Library()
     problems = lib.problems
@@ -143,7 +147,7 @@ def load(roots: Iterable[Path], require_lang: Iterable[str] = ()) -> Library:
         try:
             obj = model.model_validate(data)
         except ValidationError as exc:
-            problems.extend(reword(model, e, src) for e in exc.errors(include_url=False))
+            problems.extend(reword_all(model, exc.errors(include_url=False), src))
             continue
         _register(lib, kind, obj, src, text)
     _cross_check(lib, tuple(require_lang))
@@ -154,7 +158,7 @@ def load(roots: Iterable[Path], require_lang: Iterable[str] = ()) -> Library:
 def _dup(lib: Library, table: dict[str, Entry[Any]], what: str, key: str, entry: Entry[Any]) -> None:
     if key in table:
         first = table[key]
-        line, col = entry.pos()
+        line, col = entry.anchor()
         lib.problems.append(Problem(entry.src.path, line, col, ERROR, "R001",
                                     f"{what} id `{key}` is already defined at {first.where()}",
                                     "ids are unique across the whole library; rename one of them"))
@@ -205,7 +209,7 @@ def _cross_check(lib: Library, langs: tuple[str, ...]) -> None:
         for si, step in enumerate(cl.steps):
             if step.stage not in vocab:
                 _ref(lib, entry, ("steps", si, "stage"), "S001",
-                     f"stage `{step.stage}` is not a {cl.purpose} stage",
+                     f"stage `{step.stage}` is not a{'n' if cl.purpose[0] in 'aeiou' else ''} {cl.purpose} stage",
                      "stages for " + cl.purpose + ": " + ", ".join(vocab))
             else:
                 pos = vocab.index(step.stage)
@@ -301,7 +305,7 @@ def _cross_check(lib: Library, langs: tuple[str, ...]) -> None:
                  _suggest(card.checklist, lib.checklists) or "")
         _blame(lib, entry, card.say, ("say",))
         if cid not in carded:
-            line, col = entry.pos()
+            line, col = entry.anchor()
             lib.problems.append(Problem(entry.src.path, line, col, WARNING, "K003",
                                         f"no finding points to card `{cid}`",
                                         f"add `card: {cid}` to the findings this card explains"))

@@ -84,6 +84,27 @@ def _show(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "…"
 
 
+def _did_you_mean(root: type[BaseModel], loc: tuple[Any, ...]) -> tuple[list[str], str]:
+    """The fields allowed beside the unknown field at `loc`, and the closest one."""
+    model = _model_at(root, loc[:-1])
+    known = sorted(_fields(model)) if model else []
+    close = difflib.get_close_matches(str(loc[-1]) if loc else "", known, n=1, cutoff=0.6)
+    return known, close[0] if close else ""
+
+
+def reword_all(root: type[BaseModel], errors: list[Any], src: Source) -> list[Problem]:
+    """Reword every error; a misspelt field (`asks:`) is reported once, not also as missing."""
+    meant = set()
+    for err in errors:
+        loc = _clean_loc(tuple(err["loc"]))
+        if err["type"] == "extra_forbidden" and loc:
+            close = _did_you_mean(root, loc)[1]
+            if close:
+                meant.add(loc[:-1] + (close,))
+    return [reword(root, err, src) for err in errors
+            if not (err["type"] == "missing" and _clean_loc(tuple(err["loc"])) in meant)]
+
+
 def reword(root: type[BaseModel], err: dict[str, Any], src: Source) -> Problem:
     loc = _clean_loc(tuple(err["loc"]))
     kind = err["type"]
@@ -94,10 +115,8 @@ def reword(root: type[BaseModel], err: dict[str, Any], src: Source) -> Problem:
     if kind == "extra_forbidden":
         code = "C002"
         name = loc[-1] if loc else "?"
-        model = _model_at(root, loc[:-1])
-        known = sorted(_fields(model)) if model else []
-        close = difflib.get_close_matches(str(name), known, n=1, cutoff=0.6)
-        msg = f"unknown field `{name}`" + (f" — did you mean `{close[0]}`?" if close else "")
+        known, close = _did_you_mean(root, loc)
+        msg = f"unknown field `{name}`" + (f" — did you mean `{close}`?" if close else "")
         if known:
             hint = "allowed here: " + ", ".join(known)
     elif kind == "missing":
@@ -119,6 +138,9 @@ def reword(root: type[BaseModel], err: dict[str, Any], src: Source) -> Problem:
             hint = "use lowercase letters, digits and `-`, starting with a letter or digit (e.g. `cooler-setpoint`)"
     elif kind in _TYPE_WORDS:
         msg = f"`{where}` should be {_TYPE_WORDS[kind]}, not `{_show(value)}`"
+        if kind == "string_type" and isinstance(value, (bool, int, float)):
+            hint = "YAML reads this as a " + ("yes/no value" if isinstance(value, bool) else "number") + \
+                "; put it in quotes to keep it as text"
     elif kind == "too_short":
         msg = f"`{where}` must not be empty"
     elif kind in ("greater_than_equal", "greater_than"):

@@ -73,30 +73,32 @@ class Source:
 
 def read_text(path: Path) -> str:
     try:
-        raw = path.read_bytes()
+        # Never read more than the limit: a stray 5 GB dump named .yaml is refused at once.
+        size = path.stat().st_size
+        raw = b""
+        if size <= MAX_BYTES:
+            with path.open("rb") as fh:
+                raw = fh.read(MAX_BYTES + 1)
     except OSError as exc:
         raise YamlError("Y008", f"cannot read the file: {exc.strerror or exc}") from None
-    if len(raw) > MAX_BYTES:
+    if size > MAX_BYTES or len(raw) > MAX_BYTES:
         raise YamlError(
             "Y007",
-            f"file is {len(raw) / 1048576:.1f} MB; content files are limited to "
+            f"file is {max(size, len(raw)) / 1048576:.1f} MB; content files are limited to "
             f"{MAX_BYTES // 1048576} MB",
             hint="split it into several files (one checklist per file)",
         )
+    bom = 3 if raw.startswith(b"\xef\xbb\xbf") else 0
     try:
-        text = raw.decode("utf-8-sig")
+        text = raw[bom:].decode("utf-8")
     except UnicodeDecodeError as exc:
-        before = raw[: exc.start]
+        before = raw[bom : bom + exc.start]
         line = before.count(b"\n") + 1
         # Editors count characters, not bytes: decode the (valid) start of the line.
-        start = before.rfind(b"\n") + 1
-        head = before[start:]
-        if line == 1 and head.startswith(b"\xef\xbb\xbf"):
-            head = head[3:]
-        col = len(head.decode("utf-8")) + 1
+        col = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
         raise YamlError(
             "Y005",
-            f"byte 0x{raw[exc.start]:02x} is not valid UTF-8",
+            f"byte 0x{raw[bom + exc.start]:02x} is not valid UTF-8",
             line,
             col,
             hint="save the file as UTF-8 (in most editors: 'Save with encoding' → UTF-8)",
@@ -138,12 +140,28 @@ def parse(text: str, path: str = "<string>") -> Source:
         hint = "check indentation, colons and quotes around this place"
         if "mapping values are not allowed" in msg:
             hint = 'a text that contains ": " needs quotes, e.g. title: "Camera: no image"'
+        code = "Y001"
+        if "maximum nesting depth" in msg:  # libyaml's own limit (1000 levels)
+            code, hint = "Y007", ""
         raise YamlError(
-            "Y001",
+            code,
             msg,
             (mark.line + 1) if mark else 1,
             (mark.column + 1) if mark else 1,
             hint=hint,
+        ) from None
+    except yaml.reader.ReaderError as exc:
+        pos = max(exc.position, 0)
+        if HAVE_LIBYAML:  # libyaml counts UTF-8 bytes; editors count characters
+            pos = len(text.encode("utf-8", "replace")[:pos].decode("utf-8", "ignore"))
+        pos = min(pos, len(text))
+        char = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "\0")
+        raise YamlError(
+            "Y001",
+            f"{exc.reason}: U+{char:04X}",
+            text.count("\n", 0, pos) + 1,
+            pos - text.rfind("\n", 0, pos),
+            hint="delete it; it is usually an invisible character pasted from another program",
         ) from None
     except yaml.YAMLError as exc:
         raise YamlError("Y001", str(exc)) from None
@@ -242,9 +260,7 @@ def _build(node: _yn.Node, path: Path_, marks: dict[Path_, Pos], depth: int) -> 
         if not isinstance(knode, _yn.ScalarNode):
             raise YamlError("C004", "a key must be plain text", *_at(knode))
         key = _build(knode, path, marks, depth + 1)
-        if isinstance(key, bool):  # `yes:` / `no:` / `on:` as keys mean the words
-            key = knode.value
-        elif key is None:
+        if not isinstance(key, str):  # keys are names: `no:`, `on:`, `12345:` mean the words
             key = knode.value or "null"
         kpos = _at(knode)
         if key in first:
