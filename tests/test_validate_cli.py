@@ -377,3 +377,15 @@ def test_schema_bad_kind_exits_2(cli) -> None:
     assert res.code == 2
     assert "unknown kind `checklists`" in res.err
     assert res.out == ""
+
+
+def test_with_bundled_on_a_bundled_file_is_not_a_duplicate(cli) -> None:
+    from cstriage.content.library import bundled_dir
+
+    path = bundled_dir() / "checklists" / "cameras" / "camera-cooling.yaml"
+    r = cli("validate", "--with-bundled", "--format", "json", str(path))
+    import json as _json
+
+    data = _json.loads(r.out)
+    assert [p for p in data["problems"] if p["code"] == "R001"] == []
+    assert r.code == 0

@@ -57,14 +57,20 @@ def content_dirs(extra: Iterable[str | Path] = (), bundled: bool = True) -> list
 
 
 def yaml_files(roots: Iterable[Path]) -> Iterator[Path]:
+    """Every YAML file under the roots, once each, even when roots overlap."""
+    seen: set[Path] = set()
     for root in roots:
         if root.is_file():
-            yield root
+            found = [root]
+        elif root.is_dir():
+            found = sorted(p for p in root.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+        else:
             continue
-        if not root.is_dir():
-            continue
-        found = [p for p in root.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()]
-        yield from sorted(found)
+        for path in found:
+            key = path.resolve()
+            if key not in seen:
+                seen.add(key)
+                yield path
 
 
 def display_path(path: Path) -> str:
