@@ -199,7 +199,7 @@ def history_rows(bin_: Path, env: dict[str, str], quick: bool) -> dict[str, dict
         try:
             data = json.loads(p.stdout.strip().splitlines()[-1])
             rows["session answer→next question"] = {"name": "session answer→next question (100 checks)",
-                                                    "median_ms": data["median_ms"], "p95_ms": data.get("p95_ms"),
+                                                    "median_ms": data["median_ms"], "p90_ms": data.get("p90_ms"),
                                                     "runs": data.get("answers", 100)}
             print(f"  {'session answer→next question (100 checks)':<48} {data['median_ms']:>10.2f} ms", flush=True)
         except (ValueError, IndexError, KeyError):

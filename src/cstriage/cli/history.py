@@ -9,6 +9,7 @@ from typing import Any
 
 from cstriage.cli.common import Settings, out
 from cstriage.errors import BadInput, ExitCode
+from cstriage.render.text import plain
 
 LIST_FIELDS = ("session", "checklist", "status", "started", "serial", "customer", "ticket", "verdict",
                "product", "finished")
@@ -40,7 +41,8 @@ def list_sessions(settings: Settings, as_json: bool, status: str | None, limit: 
     for col in ("session", "started", "checklist", "serial", "customer", "ticket", "status", "verdict"):
         table.add_column(col, overflow="fold")
     for i in items:
-        table.add_row(i["session"], (i["started"] or "")[:16].replace("T", " "), i["checklist"], esc(i["serial"] or ""),
+        table.add_row(esc(i["session"]), esc((i["started"] or "")[:16].replace("T", " ")), esc(i["checklist"]),
+                      esc(i["serial"] or ""),
                       esc(i["customer"] or ""), esc(i["ticket"] or ""), i["status"], i["verdict"] or "—")
     Console(highlight=False).print(table)
     return ExitCode.OK
@@ -213,7 +215,7 @@ def list_baselines(settings: Settings, as_json: bool) -> int:
         out("no baselines yet — install checklists record them (record_baseline)")
         return ExitCode.OK
     for r in rows:
-        out(f"{r['serial']}\t{r['names']} value(s)\tlast {r['last']}")
+        out(f"{plain(r['serial'])}\t{r['names']} value(s)\tlast {plain(r['last'])}")
     return ExitCode.OK
 
 
@@ -226,5 +228,5 @@ def show_baselines(settings: Settings, serial: str, as_json: bool) -> int:
         raise BadInput(f"no baselines for serial `{serial}`", hint="see `cstriage baseline list`")
     for r in rows:
         unit = f" {r['unit']}" if r.get("unit") else ""
-        out(f"{r['name']}\t{r['value']:g}{unit}\t{r['recorded']}\tsession {r['session']}")
+        out(f"{plain(r['name'])}\t{r['value']:g}{plain(unit)}\t{plain(r['recorded'])}\tsession {plain(r['session'])}")
     return ExitCode.OK

@@ -137,7 +137,7 @@ def _usage_or_bug(exc: Exception, debug: bool) -> int:
     if isinstance(exc, click.exceptions.UsageError):
         exc.show()
         return ExitCode.BAD_INPUT
-    if isinstance(exc, click.exceptions.Abort):
+    if isinstance(exc, typer.Abort):
         sys.stderr.write("\ninterrupted\n")
         return ExitCode.INTERRUPTED
     if isinstance(exc, click.exceptions.ClickException):

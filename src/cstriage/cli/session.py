@@ -78,6 +78,9 @@ def start(settings: Settings, opts: StartOptions) -> int:
     if interactive and not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise BadInput("no terminal to ask questions in",
                        hint="run it in a terminal, or pass --checklist ID --answers FILE --no-input")
+    if opts.checklist and af is not None and af.checklist and af.checklist != opts.checklist:
+        raise BadInput(f"the answers file is for checklist `{af.checklist}`, not `{opts.checklist}`",
+                       where=af.where("checklist"), hint="drop --checklist, or fix `checklist:` in the file")
     checklist_id = opts.checklist or (af.checklist if af else None)
     if checklist_id is None:
         if not interactive:
@@ -143,7 +146,7 @@ def run_session(settings: Settings, lib: Any, cl: Any, meta: dict[str, Any], af:
     from cstriage.engine.answers import AnswerError
     from cstriage.engine.flow import QuitSession, drive
     from cstriage.engine.session import Session
-    from cstriage.prompts.scripted import ScriptedPrompter
+    from cstriage.prompts.scripted import MissingAnswer, ScriptedPrompter
 
     store = settings.store()
     serial = meta.get("serial")
@@ -176,16 +179,61 @@ def run_session(settings: Settings, lib: Any, cl: Any, meta: dict[str, Any], af:
         prompter = ChainPrompter(af.answers, terminal) if af else terminal
         if resume is None:
             sys.stdout.write(f"session {sid} · {cl.id}\n")
+    previous = _stop_on_hangup()
     try:
         drive(session, prompter, settings.lang, review=not opts.no_input)
     except (QuitSession, KeyboardInterrupt, EOFError):
         raise Interrupted(f"session {sid} saved with {len(session.state.asked)} answer(s)",
-                          hint=f"continue with: cstriage resume {sid}") from None
+                          hint=f"continue with: {resume_command(settings, sid)}") from None
     except BadInput as exc:
-        if opts.no_input:
-            store.delete_sessions([sid]) if resume is None else None
+        if opts.no_input and resume is None:
+            store.delete_sessions([sid])
+        if isinstance(exc, MissingAnswer) and af is not None and exc.where is None:
+            exc.where = af.where("answers")  # the answer belongs under `answers:` of this file
         raise exc
+    finally:
+        _restore_signals(previous)
     return finish(settings, lib, store, session, sid, meta, opts)
+
+
+def resume_command(settings: Settings, sid: str) -> str:
+    """The command that continues this session with the same library and store."""
+    import shlex
+
+    words = ["cstriage"]
+    if not settings.bundled:
+        words.append("--no-bundled")
+    for folder in settings.content:
+        words += ["--content", folder]
+    if settings.data_dir:
+        words += ["--data-dir", settings.data_dir]
+    return " ".join(shlex.quote(w) for w in words + ["resume", sid])
+
+
+def _stop_on_hangup() -> dict[int, Any]:
+    """A closed terminal (SIGHUP) or SIGTERM ends the session like Ctrl-C: saved, resumable."""
+    import signal
+
+    def _stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous: dict[int, Any] = {}
+    for name in ("SIGHUP", "SIGTERM"):
+        sig = getattr(signal, name, None)
+        if sig is None:
+            continue
+        try:
+            previous[sig] = signal.signal(sig, _stop)
+        except ValueError:  # not the main thread
+            pass
+    return previous
+
+
+def _restore_signals(previous: dict[int, Any]) -> None:
+    import signal
+
+    for sig, handler in previous.items():
+        signal.signal(sig, handler)
 
 
 def finish(settings: Settings, lib: Any, store: Any, session: Any, sid: str, meta: dict[str, Any],

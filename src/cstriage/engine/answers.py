@@ -31,6 +31,13 @@ def coerce(check: Any, raw: Any) -> Any:
         keys = list(check.choices or {})
         if isinstance(raw, str) and raw.strip() in keys:
             return raw.strip()
+        if isinstance(raw, bool):  # YAML reads `on`, `off`, `yes`, `no` as booleans
+            words = ("yes", "true", "on") if raw else ("no", "false", "off")
+            found = [k for k in keys if k in words]
+            if len(found) == 1:
+                return found[0]
+        elif isinstance(raw, int) and str(raw) in keys:  # a key like `2` written unquoted
+            return str(raw)
         raise AnswerError(f"`{_show(raw)}` is not one of the choices: {', '.join(keys)}")
     if kind == "number":
         if isinstance(raw, bool):

@@ -32,9 +32,15 @@ def question(session: Any, check_id: str, lang: str, error: str = "") -> Questio
         choices=tuple((k, tr(v, lang)) for k, v in (chk.choices or {}).items()),
         default=None if current is SKIP else current,
         progress=f"{n}/{total} {label} · {alt}" if alt != label else f"{n}/{total} {label}",
-        can_back=bool(session.state.asked),
+        can_back=_has_earlier(session, check_id),
         error=error,
     )
+
+
+def _has_earlier(session: Any, check_id: str) -> bool:
+    """Whether an answered check comes before this one (else `back` has nowhere to go)."""
+    asked = session.state.asked  # in checklist order
+    return bool(asked) and session.order.index(asked[0]) < session.order.index(check_id)
 
 
 def show_answer(session: Any, check_id: str, lang: str) -> str:

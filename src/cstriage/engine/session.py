@@ -133,10 +133,18 @@ class Session:
     # -- changes -------------------------------------------------------------
     def restore(self, events: list[Event]) -> None:
         """Replay stored events (resume) without emitting them again."""
+        from cstriage.engine.answers import AnswerError
+
         for e in events:
             kind = e["kind"]
             if kind == "answer" and e["check"] in self.checks:
-                self.answers[e["check"]] = SKIP if e.get("skipped") else e["value"]
+                if e.get("skipped"):
+                    self.answers[e["check"]] = SKIP
+                    continue
+                try:  # the checklist may have changed since (resume): an answer that no longer fits is asked again
+                    self.answers[e["check"]] = coerce(self.checks[e["check"]], e["value"])
+                except AnswerError:
+                    self.answers.pop(e["check"], None)
             elif kind == "drop":
                 self.answers.pop(e["check"], None)
                 self.dropped.append(e["check"])
@@ -157,7 +165,9 @@ class Session:
         if self.revisit == check_id:
             self.revisit = None
         self._changed()
-        return self._drop_unreachable() if edit else []
+        # Not only edits: a first answer can fire a safety/resolves stop while later checks
+        # already hold answers (an edit reopened a gated check); those are dropped too.
+        return self._drop_unreachable()
 
     def skip(self, check_id: str) -> list[str]:
         return self.answer(check_id, SKIP)

@@ -66,8 +66,9 @@ def decide(session: Any, lib: Any, meta: dict[str, Any], lang: str = "en") -> di
         product = product_of(cl, meta)
         kit = lib.products[product].obj.kit if product in lib.products else {}
         for pid, qty in kit.items():
-            if pid in merged:
+            if pid in merged:  # one row: the kit is brought anyway, so never fewer than the kit holds
                 merged[pid]["in_kit"] = True
+                merged[pid]["qty"] = max(merged[pid]["qty"], qty)
                 continue
             merged[pid] = {"part": pid, "qty": qty, "for": [], "kit": True}
         for row in merged.values():

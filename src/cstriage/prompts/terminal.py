@@ -137,12 +137,17 @@ class TerminalPrompter:
         import questionary
 
         self._say("")
-        options: list[Any] = [questionary.Choice(self.t["accept"], value=None), questionary.Separator()]
+        # questionary turns value=None into the title, so "accept" needs a value of its own
+        accept = "\0accept"
+        options: list[Any] = [questionary.Choice(self.t["accept"], value=accept), questionary.Separator()]
+        width = min(max((len(r.stage) for r in rows), default=0), 22)
         for r in rows:
             ask = _clean(r.ask)
             ask = ask if len(ask) <= 48 else ask[:47] + "…"
-            options.append(questionary.Choice(f"{r.stage:<12.12} {ask}  →  {_clean(r.answer)}", value=r.check))
-        return questionary.select(self.t["review"], choices=options, qmark="?").unsafe_ask()
+            options.append(questionary.Choice(f"{r.stage:<{width}.{width}} {ask}  →  {_clean(r.answer)}",
+                                              value=r.check))
+        picked = questionary.select(self.t["review"], choices=options, qmark="?").unsafe_ask()
+        return None if picked == accept else picked
 
 
 class ChainPrompter:

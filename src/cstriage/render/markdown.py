@@ -36,6 +36,13 @@ def _show(value: Any, lang: str) -> str:
     return md(value)
 
 
+def _code(text: Any) -> str:
+    """An inline code span: backslashes do not escape inside one, so no backticks at all."""
+    from cstriage.render.text import plain
+
+    return "`" + " ".join(plain(text).split()).replace("`", "'") + "`"
+
+
 def session_report(rec: dict[str, Any], lib: Any, lang: str) -> str:
     t = _L.get(lang, _L["en"])
     meta = rec.get("meta") or {}
@@ -54,12 +61,16 @@ def session_report(rec: dict[str, Any], lib: Any, lang: str) -> str:
         stage, chk = checks.get(cid, ("", None))
         ask = tr(chk.ask, lang) if chk else cid
         unit = f" {chk.unit}" if chk is not None and chk.unit and value is not None else ""
-        shown = tr((chk.choices or {}).get(value, value), lang) if chk is not None and chk.type == "choice" else value
+        shown = value
+        if chk is not None and chk.type == "choice" and value is not None:  # None = skipped: shown as —
+            shown = tr((chk.choices or {}).get(value, value), lang)
         lines.append(f"| {stage_name(stage, lang)} | {md(ask)} | {_show(shown, lang)}{md(unit)} |")
     lines.append("")
     verdict = rec.get("verdict")
     if verdict:
-        lines += [f"### {t['verdict']}: {both(VERDICT_NAMES[verdict], lang)}", ""]
+        # an imported record may carry any verdict text: shown, never looked up blindly
+        names = VERDICT_NAMES.get(verdict, (str(verdict), str(verdict)))
+        lines += [f"### {t['verdict']}: {md(both(names, lang))}", ""]
         if rec.get("safety"):
             lines += [t["safety"], ""]
         if rec.get("loaner"):
@@ -67,8 +78,8 @@ def session_report(rec: dict[str, Any], lib: Any, lang: str) -> str:
         if rec.get("findings"):
             lines += [f"**{t['findings']}**", ""]
             for f in rec["findings"]:
-                ev = ", ".join(f"{md(e['check'])} = {_show(e['answer'], lang)}" for e in f.get("evidence", []))
-                lines.append(f"- {md(f['title'])} (`{f['id']}`, {f['fix']}) — {ev}")
+                ev = ", ".join(f"{md(e.get('check'))} = {_show(e.get('answer'), lang)}" for e in f.get("evidence") or [])
+                lines.append(f"- {md(f.get('title') or f.get('id'))} ({_code(f.get('id'))}, {md(f.get('fix'))}) — {ev}")
             lines.append("")
         else:
             lines += [t["none"], ""]
@@ -78,14 +89,15 @@ def session_report(rec: dict[str, Any], lib: Any, lang: str) -> str:
         if rec.get("parts"):
             lines += [f"**{t['parts']}**", "", f"| P/N | {t['parts']} | {t['qty']} | {t['for']} |", "|---|---|---|---|"]
             for p in rec["parts"]:
-                why = ", ".join(p["for"]) or t["kit"]
-                lines.append(f"| {md(p.get('pn') or p['part'])} | {md(p['name'])} | {p['qty']} | {md(why)} |")
+                why = ", ".join(map(str, p.get("for") or [])) or t["kit"]
+                lines.append(f"| {md(p.get('pn') or p.get('part'))} | {md(p.get('name') or p.get('part'))} | "
+                             f"{md(p.get('qty'))} | {md(why)} |")
             lines.append("")
         for key in ("tools", "prevent"):
             if rec.get(key):
                 lines += [f"**{t[key]}**", ""] + [f"- {md(x)}" for x in rec[key]] + [""]
         if rec.get("check_on_site"):
-            lines += [f"**{t['skipped']}**", ""] + [f"- {md(c['ask'])}" for c in rec["check_on_site"]] + [""]
+            lines += [f"**{t['skipped']}**", ""] + [f"- {md(c.get('ask'))}" for c in rec["check_on_site"]] + [""]
         if rec.get("explain"):
             lines += [f"**{t['explain']}**", ""] + ["\n>\n".join(f"> {md(x)}" for x in rec["explain"]), ""]
     if rec.get("notes"):

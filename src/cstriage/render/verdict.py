@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from cstriage.i18n import VERDICT_NAMES, both, tr
+from cstriage.render.text import plain
 from cstriage.render.text import terminal as esc
 
 _L = {
@@ -37,7 +38,7 @@ def _answer(value: Any) -> str:
         return "no"
     if value is None:
         return "skipped"
-    return str(value)
+    return plain(value)
 
 
 def build(result: dict[str, Any], lib: Any, lang: str) -> list[Any]:
@@ -45,28 +46,32 @@ def build(result: dict[str, Any], lib: Any, lang: str) -> list[Any]:
     from rich.table import Table
     from rich.text import Text
 
+    # `result` may come from an imported record (`sessions import`): every field is
+    # optional, and every string is shown as text (Text: plain; markup strings: esc).
     t = _L.get(lang, _L["en"])
-    verdict = result["verdict"]
+    verdict = result.get("verdict") or "escalate"
+    style = _STYLE.get(verdict, "white")
+    names = VERDICT_NAMES.get(verdict, (plain(verdict), plain(verdict)))
     out: list[Any] = []
     head = Text()
-    head.append(both(VERDICT_NAMES[verdict], lang), style=f"bold {_STYLE[verdict]}")
+    head.append(both(names, lang), style=f"bold {style}")
     if result.get("resolved"):
         head.append("  ✓ " + t["resolved"], style="green")
     if result.get("loaner"):
         head.append("\n" + t["loaner"], style="bold")
-    out.append(Panel(head, title=f"{t['verdict']} · {result['checklist']}", subtitle=f"{t['session']} {result.get('session') or ''}",
-                     border_style=_STYLE[verdict]))
+    out.append(Panel(head, title=f"{t['verdict']} · {esc(result.get('checklist'))}",
+                     subtitle=f"{t['session']} {esc(result.get('session') or '')}", border_style=style))
     if result.get("safety"):
         out.append(Panel(Text(t["safety"], style="bold white on red"), border_style="red"))
-    if result["findings"]:
+    if result.get("findings"):
         out.append(Text(t["findings"], style="bold underline"))
         for f in result["findings"]:
-            line = Text(f"• {esc(f['title'])} ", style="bold")
-            line.append(f"[{f['fix']}]", style=_STYLE.get(f["fix"], ""))
+            line = Text(f"• {plain(f.get('title') or f.get('id'))} ", style="bold")
+            line.append(f"[{plain(f.get('fix'))}]", style=_STYLE.get(f.get("fix") or "", ""))
             out.append(line)
-            for ev in f["evidence"]:
-                parts = [f"{ev['check']} = {_answer(ev['answer'])}"]
-                parts += [f"{w['check']} = {_answer(w['answer'])}" for w in ev.get("with", [])]
+            for ev in f.get("evidence") or []:
+                parts = [f"{plain(ev.get('check'))} = {_answer(ev.get('answer'))}"]
+                parts += [f"{plain(w.get('check'))} = {_answer(w.get('answer'))}" for w in ev.get("with", [])]
                 out.append(Text(f"    {t['evidence']}: " + ", ".join(parts), style="dim"))
     else:
         out.append(Text(t["none"], style="magenta"))
@@ -77,35 +82,36 @@ def build(result: dict[str, Any], lib: Any, lang: str) -> list[Any]:
         out.append(Text(""))
         out.append(Text(title, style="bold underline"))
         for i, item in enumerate(items, 1):
-            out.append(Text(f"  {i}. " if numbered else "  • ", style="bold").append(esc(item)))
+            out.append(Text(f"  {i}. " if numbered else "  • ", style="bold").append(plain(item)))
 
-    bullets(t["remote"], result["remote"], numbered=True)
-    bullets(t["onsite"], result["onsite"], numbered=True)
-    if result["parts"]:
+    bullets(t["remote"], result.get("remote") or [], numbered=True)
+    bullets(t["onsite"], result.get("onsite") or [], numbered=True)
+    if result.get("parts"):
         table = Table(title=t["parts"], title_justify="left", title_style="bold underline", expand=False)
         for col in (t["part"], t["name"], t["pn"], t["qty"], t["why"]):
             table.add_column(col, overflow="fold")
         for p in result["parts"]:
-            why = ", ".join(p["for"]) if p["for"] else t["kit"]
+            why = ", ".join(map(str, p.get("for") or [])) or t["kit"]
             if p.get("in_kit"):
                 why += f" (+{t['kit']})"
-            table.add_row(p["part"], esc(p["name"]), p.get("pn") or "", str(p["qty"]), why,
-                          style="dim" if p["kit"] else "")
+            table.add_row(esc(p.get("part")), esc(p.get("name") or p.get("part")), esc(p.get("pn") or ""),
+                          esc(p.get("qty")), esc(why), style="dim" if p.get("kit") else "")
         out.append(Text(""))
         out.append(table)
-    bullets(t["tools"], result["tools"])
-    bullets(t["check_on_site"], [f"{c['ask']} ({c['check']})" for c in result.get("check_on_site", [])])
-    if result["explain"]:
+    bullets(t["tools"], result.get("tools") or [])
+    bullets(t["check_on_site"], [f"{c.get('ask')} ({c.get('check')})" for c in result.get("check_on_site") or []])
+    if result.get("explain"):
         out.append(Text(""))
         body = Text("\n\n".join(plain_items(result["explain"])))
         out.append(Panel(body, title=t["explain"], border_style="cyan"))
-    bullets(t["prevent"], result["prevent"])
+    bullets(t["prevent"], result.get("prevent") or [])
     if result.get("baseline_missing"):
-        out.append(Text(f"{t['baseline']}: " + ", ".join(result["baseline_missing"]), style="yellow"))
+        out.append(Text(f"{t['baseline']}: " + plain(", ".join(map(str, result["baseline_missing"]))), style="yellow"))
     if result.get("dropped"):
-        out.append(Text(f"{t['dropped']}: " + ", ".join(result["dropped"]), style="dim"))
-    if result["cards"]:
-        out.append(Text(f"{t['cards']}: " + ", ".join(result["cards"]) + "  (cstriage card show ID)", style="dim"))
+        out.append(Text(f"{t['dropped']}: " + plain(", ".join(map(str, result["dropped"]))), style="dim"))
+    if result.get("cards"):
+        out.append(Text(f"{t['cards']}: " + plain(", ".join(map(str, result["cards"])))
+                        + "  (cstriage card show ID)", style="dim"))
     return out
 
 

@@ -73,6 +73,23 @@ MIGRATIONS: list[str] = [
     CREATE INDEX session_findings_finding ON session_findings(finding);
     CREATE INDEX sessions_serial ON sessions(serial);
     """,
+    # 3: covering indexes for `stats` (store/stats.py): the window scan and the serial
+    # look-ups never touch the wide rows; the partial indexes answer resolved / safety /
+    # skipped-before-a-visit without parsing every result JSON. Their WHERE clauses must
+    # stay identical to the ones in store/stats.py. The two old indexes are prefixes of
+    # the new ones.
+    """
+    CREATE INDEX sessions_window ON sessions(started, status, verdict, product, checklist, customer, serial, id);
+    CREATE INDEX sessions_serial_started ON sessions(serial, started, id, status, verdict);
+    CREATE INDEX sessions_resolved ON sessions(started, product, customer, checklist)
+        WHERE verdict = 'remote' AND CASE WHEN json_valid(result) THEN json_extract(result, '$.resolved') END = 1;
+    CREATE INDEX sessions_safety ON sessions(started, product, customer, checklist)
+        WHERE CASE WHEN json_valid(result) THEN json_extract(result, '$.safety') END = 1;
+    CREATE INDEX sessions_visit_skipped ON sessions(started, product, customer, id)
+        WHERE verdict = 'visit' AND CASE WHEN json_valid(result) THEN json_array_length(result, '$.skipped') END > 0;
+    DROP INDEX IF EXISTS sessions_started;
+    DROP INDEX IF EXISTS sessions_serial;
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -267,17 +284,17 @@ class Store:
             params.append(customer)
         if where:
             sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY started DESC, id DESC"
+        sql += " ORDER BY started DESC, rowid DESC"  # rowid: insertion order within one second
         if limit:
             sql += f" LIMIT {int(limit)}"
         return self._rows(sql, params)
 
     def latest_open(self) -> dict[str, Any] | None:
-        rows = self._rows("SELECT * FROM sessions WHERE status = 'open' ORDER BY updated DESC, id DESC LIMIT 1")
+        rows = self._rows("SELECT * FROM sessions WHERE status = 'open' ORDER BY updated DESC, rowid DESC LIMIT 1")
         return rows[0] if rows else None
 
     def baselines(self, serial: str) -> list[dict[str, Any]]:
-        return self._rows("SELECT * FROM baselines WHERE serial = ? ORDER BY name, recorded DESC", (serial,))
+        return self._rows("SELECT * FROM baselines WHERE serial = ? ORDER BY name, recorded DESC, rowid DESC", (serial,))
 
     def latest_baselines(self, serial: str) -> dict[str, float]:
         out: dict[str, float] = {}
@@ -291,7 +308,7 @@ class Store:
 
     def iter_records(self) -> Iterator[dict[str, Any]]:
         """Every session as one export record (spec §2 `sessions export`)."""
-        for row in self._rows("SELECT * FROM sessions ORDER BY started, id"):
+        for row in self._rows("SELECT * FROM sessions ORDER BY started, rowid"):
             yield record(row, self.events(row["id"]))
 
 
