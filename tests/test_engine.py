@@ -550,3 +550,28 @@ def test_restore_asks_again_an_answer_that_no_longer_fits_the_check(lib: Any) ->
     assert s.answers == {"outlet-grounded": True, "burning-smell": False}
     assert s.next_check() == "cable-type"
     assert decide(s, lib, {})["status"] == "open"
+
+
+def test_clean_install_is_passed_not_a_cause_hunt() -> None:
+    """An install with no finding keeps verdict `escalate` (spec §4) but is marked passed;
+    a triage checklist with no finding is not."""
+    from cstriage.content.library import load
+    from cstriage.engine.flow import drive
+    from cstriage.engine.session import Session
+    from cstriage.engine.verdict import decide
+    from cstriage.prompts.scripted import ScriptedPrompter
+
+    lib = load([FIXTURE])
+    cl = lib.checklist("cam-install")
+    session = Session(cl, {k: e.obj for k, e in lib.findings.items()})
+    answers = {"site-grounded": True, "driver-installed": True, "install-sensor-temp": -20,
+               "install-dark-offset": 100}
+    drive(session, ScriptedPrompter(answers), review=False)
+    result = decide(session, lib, {"product": cl.products[0]})
+    assert result["findings"] == []
+    assert result["verdict"] == "escalate"
+    assert result["passed"] is True
+
+    failing = Session(cl, {k: e.obj for k, e in lib.findings.items()})
+    drive(failing, ScriptedPrompter(dict(answers, **{"site-grounded": False})), review=False)
+    assert decide(failing, lib, {"product": cl.products[0]})["passed"] is False

@@ -49,6 +49,8 @@ VERDICT_NAMES = {
     "rma": ("RMA / factory repair", "입고 수리(RMA)"),
     "escalate": ("Escalate to level 2", "에스컬레이션"),
 }
+#: Shown instead of the verdict when an install or maintenance checklist found nothing.
+PASSED_NAMES = ("Passed — no findings", "이상 없음 (합격)")
 
 
 def stage_name(stage: str, lang: str) -> str:

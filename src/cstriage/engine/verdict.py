@@ -97,6 +97,9 @@ def decide(session: Any, lib: Any, meta: dict[str, Any], lang: str = "en") -> di
         "status": "finished" if session.done() else "open",
         "verdict": verdict,
         "resolved": resolved,
+        # install / maintenance with nothing found: the verdict stays `escalate` (spec §4),
+        # and `passed` tells the screen, the report and stats that nothing is wrong.
+        "passed": not fired and cl.purpose in ("install", "maintenance") and session.done(),
         "safety": safety,
         "stopped_by": st.stopped_by,
         "loaner": loaner,

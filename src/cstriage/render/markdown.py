@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cstriage.i18n import VERDICT_NAMES, both, stage_name, tr
+from cstriage.i18n import PASSED_NAMES, VERDICT_NAMES, both, stage_name, tr
 from cstriage.render.text import markdown as md
 
 _L = {
@@ -70,6 +70,8 @@ def session_report(rec: dict[str, Any], lib: Any, lang: str) -> str:
     if verdict:
         # an imported record may carry any verdict text: shown, never looked up blindly
         names = VERDICT_NAMES.get(verdict, (str(verdict), str(verdict)))
+        if rec.get("passed"):
+            names = PASSED_NAMES
         lines += [f"### {t['verdict']}: {md(both(names, lang))}", ""]
         if rec.get("safety"):
             lines += [t["safety"], ""]
@@ -82,7 +84,7 @@ def session_report(rec: dict[str, Any], lib: Any, lang: str) -> str:
                 lines.append(f"- {md(f.get('title') or f.get('id'))} ({_code(f.get('id'))}, {md(f.get('fix'))}) — {ev}")
             lines.append("")
         else:
-            lines += [t["none"], ""]
+            lines += [] if rec.get("passed") else [t["none"], ""]
         for key, numbered in (("remote", True), ("onsite", True)):
             if rec.get(key):
                 lines += [f"**{t[key]}**", ""] + [f"{i}. {md(x)}" for i, x in enumerate(rec[key], 1)] + [""]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cstriage.i18n import VERDICT_NAMES, both, tr
+from cstriage.i18n import PASSED_NAMES, VERDICT_NAMES, both, tr
 from cstriage.render.text import plain
 from cstriage.render.text import terminal as esc
 
@@ -52,6 +52,8 @@ def build(result: dict[str, Any], lib: Any, lang: str) -> list[Any]:
     verdict = result.get("verdict") or "escalate"
     style = _STYLE.get(verdict, "white")
     names = VERDICT_NAMES.get(verdict, (plain(verdict), plain(verdict)))
+    if result.get("passed"):
+        names, style = PASSED_NAMES, "green"
     out: list[Any] = []
     head = Text()
     head.append(both(names, lang), style=f"bold {style}")
@@ -73,7 +75,7 @@ def build(result: dict[str, Any], lib: Any, lang: str) -> list[Any]:
                 parts = [f"{plain(ev.get('check'))} = {_answer(ev.get('answer'))}"]
                 parts += [f"{plain(w.get('check'))} = {_answer(w.get('answer'))}" for w in ev.get("with", [])]
                 out.append(Text(f"    {t['evidence']}: " + ", ".join(parts), style="dim"))
-    else:
+    elif not result.get("passed"):
         out.append(Text(t["none"], style="magenta"))
 
     def bullets(title: str, items: list[str], numbered: bool = False) -> None:
