@@ -288,8 +288,9 @@ def _leaf(kind: str, baseline: bool) -> st.SearchStrategy[dict[str, Any]]:
             st.builds(lambda lo, hi: {"outside": sorted([lo, hi])}, _numbers, _numbers),
         ]
         if baseline:
-            ops.append(st.builds(lambda n: {"drift_above_pct": n},
-                                 st.one_of(st.floats(0, 1e4, allow_nan=False), st.sampled_from([0, 5, 20, 100]))))
+            for name in ("drift_above_pct", "rise_above_pct", "fall_above_pct"):
+                ops.append(st.builds(lambda n, name=name: {name: n},
+                                     st.one_of(st.floats(0, 1e4, allow_nan=False), st.sampled_from([0, 5, 20, 100]))))
     return st.one_of(ops)
 
 
@@ -374,13 +375,15 @@ def reference(cond: dict[str, Any], current: str, answers: dict[str, Any], basel
         return arg[0] <= answer <= arg[1]
     if op == "outside":
         return not arg[0] <= answer <= arg[1]
-    if op == "drift_above_pct":
+    if op in ("drift_above_pct", "rise_above_pct", "fall_above_pct"):
         base = baselines.get(CHECKS[target].baseline or "")
         if base is None:
             return False
-        if base == 0:  # |a - 0| / 0: infinite drift unless the answer is 0 too (0/0: no drift)
-            return answer != 0
-        return abs(answer - base) / abs(base) * 100 > arg
+        delta = {"drift_above_pct": abs(answer - base), "rise_above_pct": answer - base,
+                 "fall_above_pct": base - answer}[op]
+        if base == 0:  # relative change from 0: any change in the counted direction
+            return delta > 0
+        return delta / abs(base) * 100 > arg
     raise AssertionError(op)
 
 

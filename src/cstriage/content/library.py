@@ -349,6 +349,7 @@ def _conds(lib: Library, entry: Entry[Any], cond: Any, loc: tuple[Any, ...], chk
     fits = {
         "is": ("yes_no",), "in": ("choice",), "below": ("number",), "above": ("number",),
         "between": ("number",), "outside": ("number",), "drift_above_pct": ("number",),
+        "rise_above_pct": ("number",), "fall_above_pct": ("number",),
         "skipped": ("yes_no", "choice", "number", "text"),
     }[op]
     if ttype not in fits:
@@ -361,8 +362,8 @@ def _conds(lib: Library, entry: Entry[Any], cond: Any, loc: tuple[Any, ...], chk
             if key not in (target.choices or {}):
                 _ref(lib, entry, loc + ("in", i), "O002", f"`{key}` is not a choice of `{target.id}`",
                      "choices: " + ", ".join(target.choices or {}))
-    if op == "drift_above_pct" and not target.baseline:
-        _ref(lib, entry, loc + (op,), "O003", f"`drift_above_pct` needs `baseline:` on `{target.id}`",
+    if op.endswith("_above_pct") and not target.baseline:
+        _ref(lib, entry, loc + (op,), "O003", f"`{op}` needs `baseline:` on `{target.id}`",
              "add `baseline: NAME` to that check (the name an install checklist records)")
     if op in ("between", "outside"):
         lo, hi = cond.arg()

@@ -68,7 +68,8 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=False)
 
 
-LEAF_OPS = ("is", "in", "below", "above", "between", "outside", "drift_above_pct", "skipped")
+DRIFT_OPS = ("drift_above_pct", "rise_above_pct", "fall_above_pct")
+LEAF_OPS = ("is", "in", "below", "above", "between", "outside", *DRIFT_OPS, "skipped")
 GROUP_OPS = ("all", "any", "not")
 
 
@@ -89,6 +90,8 @@ class Condition(_Model):
     between: tuple[float, float] | None = None
     outside: tuple[float, float] | None = None
     drift_above_pct: float | None = Field(None, ge=0)
+    rise_above_pct: float | None = Field(None, ge=0)  # extension: only an increase counts
+    fall_above_pct: float | None = Field(None, ge=0)  # extension: only a decrease counts
     skipped: bool | None = None
     all_: list[Condition] | None = Field(None, alias="all", min_length=1)
     any_: list[Condition] | None = Field(None, alias="any", min_length=1)

@@ -65,15 +65,20 @@ def evaluate(cond: Any, current: str, ctx: Context) -> bool:
     if op == "outside":
         lo, hi = cond.outside
         return not (lo <= value <= hi)
-    if op == "drift_above_pct":
+    if op in ("drift_above_pct", "rise_above_pct", "fall_above_pct"):
         name = ctx.checks[target].baseline
         base = ctx.baselines.get(name) if name else None
         if base is None:
             ctx.missing_baselines.add(target)
             return False
+        change = value - base
+        if op == "rise_above_pct":
+            change = max(change, 0)
+        elif op == "fall_above_pct":
+            change = max(-change, 0)
         if base == 0:
-            return value != 0
-        return abs(value - base) / abs(base) * 100 > cond.drift_above_pct
+            return change != 0
+        return abs(change) / abs(base) * 100 > cond.arg()
     raise AssertionError(f"unknown operator {op}")  # pragma: no cover - models forbid it
 
 
