@@ -171,7 +171,7 @@ class History:
                     lo, hi = cond.arg()
                     d = max((hi - lo) * 0.25, 0.5)
                     points += [(lo + hi) / 2, lo - d, hi + d]
-                elif op == "drift_above_pct" and chk.baseline:
+                elif op.endswith("_above_pct") and chk.baseline:
                     base = self._baseline_values(cl)[chk.baseline]
                     p = (float(cond.arg()) + 10) / 100
                     points += [base, base * (1 + p), base * (1 - p)]
