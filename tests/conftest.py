@@ -31,6 +31,10 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("CSTRIAGE_LANG", "en")
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "100")
+    monkeypatch.setenv("CSTRIAGE_CACHE", str(tmp_path / "cache"))
+    from cstriage.content import parsecache
+
+    parsecache.reset()
     return d
 
 

@@ -152,21 +152,31 @@ def baseline_show(ctx: typer.Context, serial: Annotated[str, typer.Argument()],
     raise typer.Exit(history.show_baselines(_settings(ctx), serial, as_json))
 
 
-def register(app: typer.Typer) -> None:
-    app.command("start")(start_cmd)
-    app.command("resume")(resume_cmd)
-    app.add_typer(sessions_app, name="sessions")
-    app.add_typer(checklist_app, name="checklist")
-    app.add_typer(baseline_app, name="baseline")
-    try:
+#: Every command and group name on the top level (validate and schema live in main).
+NAMES = ("validate", "schema", "start", "resume", "sessions", "checklist", "baseline", "card", "stats")
+
+
+def register(app: typer.Typer, only: str | None = None) -> None:
+    """Attach the commands and groups (all of them, or just `only`)."""
+
+    def want(name: str) -> bool:
+        return only is None or only == name
+
+    if want("start"):
+        app.command("start")(start_cmd)
+    if want("resume"):
+        app.command("resume")(resume_cmd)
+    if want("sessions"):
+        app.add_typer(sessions_app, name="sessions")
+    if want("checklist"):
+        app.add_typer(checklist_app, name="checklist")
+    if want("baseline"):
+        app.add_typer(baseline_app, name="baseline")
+    if want("card"):
         from cstriage.cli import cards
-    except ImportError:  # pragma: no cover
-        pass
-    else:
+
         app.add_typer(cards.card_app, name="card")
-    try:
+    if want("stats"):
         from cstriage.cli import stats
-    except ImportError:  # pragma: no cover
-        pass
-    else:
+
         stats.register(app)

@@ -15,18 +15,6 @@ import typer
 from cstriage.cli.common import Settings, content_from_env
 from cstriage.errors import CstriageError, ExitCode
 
-app = typer.Typer(
-    name="cstriage",
-    help="Guided triage for field service of scientific photonics instruments.",
-    no_args_is_help=True,
-    add_completion=False,
-    rich_markup_mode=None,
-    pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-
-
-@app.callback()
 def main(
     ctx: typer.Context,
     content: Annotated[Optional[list[str]], typer.Option("--content", help="Extra content folder (repeatable); env CSTRIAGE_CONTENT.")] = None,
@@ -52,7 +40,6 @@ def settings(ctx: typer.Context) -> Settings:
     return obj if isinstance(obj, Settings) else Settings()
 
 
-@app.command("validate")
 def validate_cmd(
     ctx: typer.Context,
     paths: Annotated[Optional[list[str]], typer.Argument(help="Files or folders; default: the loaded library.")] = None,
@@ -67,7 +54,6 @@ def validate_cmd(
     raise typer.Exit(validate(settings(ctx), list(paths or []), fmt, require_lang, strict, with_bundled))
 
 
-@app.command("schema")
 def schema_cmd(
     kind: Annotated[Optional[str], typer.Option("--kind", help="checklist | card | catalog")] = None,
 ) -> None:
@@ -77,14 +63,50 @@ def schema_cmd(
     raise typer.Exit(schema(kind))
 
 
-def _register() -> None:
-    """Sub-apps are registered explicitly; each module imports its heavy parts lazily."""
+#: Global options that take a value (skipped when looking for the command word).
+_VALUE_OPTIONS = {"--content", "--data-dir", "--lang"}
+
+
+def command_word(args: list[str]) -> str | None:
+    """The command or group named on the command line, after the global options."""
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg in _VALUE_OPTIONS:
+            skip = True
+        elif not arg.startswith("-"):
+            return arg
+    return None
+
+
+def build_app(only: str | None = None) -> typer.Typer:
+    """The typer app, with every command registered explicitly.
+
+    With `only`, just that command or group is attached (when it exists): typer turns
+    every registered command into a click command on each run, and skipping the ones
+    that will not run keeps start-up time down for `card show` and friends.
+    """
     from cstriage.cli import commands
 
-    commands.register(app)
-
-
-_register()
+    app = typer.Typer(
+        name="cstriage",
+        help="Guided triage for field service of scientific photonics instruments.",
+        no_args_is_help=True,
+        add_completion=False,
+        rich_markup_mode=None,
+        pretty_exceptions_enable=False,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    app.callback()(main)
+    if only not in commands.NAMES:
+        only = None
+    if only in (None, "validate"):
+        app.command("validate")(validate_cmd)
+    if only in (None, "schema"):
+        app.command("schema")(schema_cmd)
+    commands.register(app, only)
+    return app
 
 
 def run(argv: list[str] | None = None) -> None:
@@ -93,7 +115,7 @@ def run(argv: list[str] | None = None) -> None:
     debug = "--debug" in args
     _guard_streams()
     try:
-        rc = app(args=args, prog_name="cstriage", standalone_mode=False)
+        rc = build_app(command_word(args))(args=args, prog_name="cstriage", standalone_mode=False)
     except CstriageError as exc:
         _report(exc)
         rc = int(exc.exit_code)

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cstriage.content import yamlsrc
+from cstriage.content.parsecache import cache
+from cstriage.content.yamlerr import YamlError
 from cstriage.errors import BadInput, ContentInvalid
 
 ID_RE = re.compile(r"[a-z0-9][a-z0-9-]*")  # use with fullmatch: `$` would let "id\n" through
@@ -117,13 +118,14 @@ def _read_card(path: Path) -> CardFile | None:
         raw = path.read_bytes()
         if _quick_kind(raw[:4096].decode("utf-8", "replace")) not in (None, "card"):
             return None  # another kind of file that happens to bear the card's name
-        src = yamlsrc.load(path)
+        data = cache().load(path)
     except OSError as exc:
         raise ContentInvalid(f"cannot read the card: {exc.strerror or exc}", where=display_path(path)) from None
-    except yamlsrc.YamlError as exc:
+    except YamlError as exc:
         raise ContentInvalid(f"[{exc.code}] {exc.message}", hint=exc.hint or "run `cstriage validate` on this file",
                              where=f"{display_path(path)}:{exc.line}:{exc.col}") from None
-    return _as_card(path, raw, src.data)
+    cache().save()
+    return _as_card(path, raw, data)
 
 
 def scan(roots: Iterable[Path], kind: str = "card",
@@ -137,15 +139,16 @@ def scan(roots: Iterable[Path], kind: str = "card",
             quick = _quick_kind(head)
             if (quick is not None and quick != kind) or (needs is not None and not needs.search(raw)):
                 continue
-            src = yamlsrc.load(path)
+            data = cache().load(path)
         except OSError as exc:
             yield path, None, str(exc.strerror or exc)
             continue
-        except yamlsrc.YamlError as exc:
+        except YamlError as exc:
             yield path, None, f"{exc.line}:{exc.col}: {exc.message}"
             continue
-        if isinstance(src.data, dict) and src.data.get("kind") == kind:
-            yield path, raw, src.data
+        if isinstance(data, dict) and data.get("kind") == kind:
+            yield path, raw, data
+    cache().save()
 
 
 def all_cards(roots: Iterable[Path]) -> Scan:

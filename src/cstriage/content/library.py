@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from cstriage.content import yamlsrc
 from cstriage.content.problems import ERROR, WARNING, Problem
 
 T = TypeVar("T")
@@ -84,7 +83,7 @@ def display_path(path: Path) -> str:
 @dataclass
 class Entry(Generic[T]):
     obj: T
-    src: yamlsrc.Source
+    src: Any  # yamlsrc.Source (imported lazily: library paths are used by card commands)
     loc: tuple[Any, ...]
 
     def pos(self, *more: Any) -> tuple[int, int]:
@@ -122,7 +121,24 @@ class Library:
 
 
 def load(roots: Iterable[Path], require_lang: Iterable[str] = ()) -> Library:
+    """Load and check every file. The cyclic garbage collector is paused meanwhile:
+    parsing creates millions of small acyclic objects, and its repeated full passes
+    made loading quadratic in the library size (1,000 files: 12 s instead of 3 s)."""
+    import gc
+
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _load(roots, tuple(require_lang))
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _load(roots: Iterable[Path], require_lang: tuple[str, ...]) -> Library:
     from pydantic import ValidationError
+
+    from cstriage.content import yamlsrc
 
     from cstriage.content import models
     from cstriage.content.messages import reword_all
@@ -172,7 +188,7 @@ def _dup(lib: Library, table: dict[str, Entry[Any]], what: str, key: str, entry:
         table[key] = entry
 
 
-def _register(lib: Library, kind: str, obj: Any, src: yamlsrc.Source, text: str) -> None:
+def _register(lib: Library, kind: str, obj: Any, src: Any, text: str) -> None:
     if kind == "checklist":
         _dup(lib, lib.checklists, "checklist", obj.id, Entry(obj, src, ()))
         lib.hashes.setdefault(obj.id, hashlib.sha256(text.encode()).hexdigest()[:12])

@@ -47,10 +47,7 @@ _BRACKETS = re.compile(r"[\[\]{}]")
 _TAG_HINT = "content files hold plain text, numbers, lists and mappings; remove the tag"
 
 
-class YamlError(Exception):
-    def __init__(self, code: str, message: str, line: int = 1, col: int = 1, hint: str = ""):
-        super().__init__(message)
-        self.code, self.message, self.line, self.col, self.hint = code, message, line, col, hint
+from cstriage.content.yamlerr import YamlError  # noqa: E402  (re-exported)
 
 
 @dataclass

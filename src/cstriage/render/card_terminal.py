@@ -1,99 +1,149 @@
 """A card on the terminal: one screenful, readable at 80 columns.
 
-Content is wrapped in rich `Text` objects (never parsed as markup) after `plain()` has
-removed escape sequences, so nothing from YAML can style or move the terminal.
+Laid out with plain strings and ANSI codes instead of rich: `card show` is used during
+live calls and must start as fast as a man page. Text has already been through
+`plain()` (no escape sequences, control characters or bidi overrides), so nothing from
+YAML can style or move the terminal; the only escape codes are the ones added here.
 """
 
 from __future__ import annotations
 
-import io
-
-from rich import box
-from rich.console import Console, Group, RenderableType
-from rich.padding import Padding
-from rich.panel import Panel
-from rich.rule import Rule
-from rich.table import Table
-from rich.text import Text
+import unicodedata
 
 from cstriage.render.card_view import QUANTITY, CardView
 
-QTY_STYLE = "bold cyan"
 MAX_WIDTH = 100
+_BOLD, _DIM, _ITALIC, _QTY, _RESET = "\033[1m", "\033[2m", "\033[3m", "\033[1;36m", "\033[0m"
 
 
-def _text(s: str, style: str = "") -> Text:
-    t = Text(s, style=style)
-    t.highlight_regex(QUANTITY, QTY_STYLE)
-    return t
+def cells(s: str) -> int:
+    """Terminal columns of `s`: wide (Hangul, CJK) characters take two."""
+    n = 0
+    for ch in s:
+        if unicodedata.combining(ch):
+            continue
+        n += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    return n
 
 
-def _heading(label: str) -> Rule:
-    return Rule(Text(label, style="bold"), align="left", style="dim", characters="─")
+def wrap(text: str, width: int) -> list[str]:
+    """Word-wrap to `width` columns; words longer than a line are cut."""
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        candidate = f"{line} {word}" if line else word
+        if cells(candidate) <= width:
+            line = candidate
+            continue
+        if line:
+            lines.append(line)
+        line = ""
+        while cells(word) > width:
+            cut = 0
+            while cells(word[: cut + 1]) <= width:
+                cut += 1
+            lines.append(word[:cut])
+            word = word[cut:]
+        line = word
+    if line or not lines:
+        lines.append(line)
+    return lines
 
 
-def _items(items: list[str], numbered: bool) -> Padding:
-    grid = Table.grid(padding=(0, 1))
-    grid.add_column(justify="right", no_wrap=True, style="bold" if numbered else "dim")
-    grid.add_column(overflow="fold")
-    for i, item in enumerate(items, 1):
-        grid.add_row(f"{i}." if numbered else "•", _text(item))
-    return Padding(grid, (0, 0, 0, 1))
+def pad(s: str, width: int) -> str:
+    return s + " " * max(0, width - cells(s))
 
 
-def _bring(v: CardView) -> Table:
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 1), header_style="bold")
-    table.add_column(v.labels["part"], no_wrap=True, overflow="fold")
-    table.add_column(v.labels["name"], ratio=1, overflow="fold")
-    table.add_column(v.labels["pn"], no_wrap=True)
-    for row in v.bring:
-        table.add_row(Text(row.part), Text(row.name, style="" if row.known else "italic dim"),
-                      Text(row.pn or v.labels["none"]))
-    return table
+class _Out:
+    def __init__(self, width: int, color: bool):
+        self.width = width
+        self.color = color
+        self.lines: list[str] = []
 
+    def style(self, s: str, code: str) -> str:
+        return f"{code}{s}{_RESET}" if self.color and s else s
 
-def renderables(v: CardView) -> list[RenderableType]:
-    head = Text(v.title, style="bold")
-    sub = Text(v.id, style="dim")
-    if v.products:
-        sub.append(" · " + ", ".join(v.products), style="dim")
-    out: list[RenderableType] = [Panel(Group(head, sub), box=box.HEAVY, padding=(0, 1))]
-    if v.symptom:
-        symptom = Text(v.labels["symptom"] + ": ", style="bold")
-        symptom.append_text(_text(f"“{v.symptom}”", style="italic"))
-        out.append(symptom)
-    for key, numbered in (("checks", True), ("remote", True), ("visit_if", False)):
-        items = getattr(v, key)
-        if items:
-            out += [_heading(v.labels[key]), _items(items, numbered)]
-    if v.bring:
-        out += [_heading(v.labels["bring"]), _bring(v)]
-    if v.say:
-        out.append(Panel(_text(v.say), title=Text(v.labels["say"], style="bold"), title_align="left",
-                         box=box.ROUNDED, padding=(0, 1)))
-    if v.prevent:
-        out += [_heading(v.labels["prevent"]), _items(v.prevent, False)]
-    tail = Table.grid(padding=(0, 2))
-    tail.add_column(style="bold", no_wrap=True)
-    tail.add_column(overflow="fold")
-    if v.checklist:
-        tail.add_row(v.labels["run"], Text(f"cstriage start --checklist {v.checklist}"))
-    if v.url:
-        tail.add_row(v.labels["url"], Text(v.url))
-    if tail.row_count:
-        out += [Rule(style="dim"), tail]
-    return out
+    def qty(self, s: str) -> str:
+        return QUANTITY.sub(lambda m: self.style(m.group(), _QTY), s) if self.color else s
+
+    def add(self, s: str = "") -> None:
+        self.lines.append(s.rstrip() if not self.color else s)
+
+    def heading(self, label: str) -> None:
+        rule = "─" * max(0, self.width - cells(label) - 1)
+        self.add(self.style(label, _BOLD) + " " + self.style(rule, _DIM))
+
+    def items(self, items: list[str], numbered: bool) -> None:
+        mark_w = len(f"{len(items)}.") if numbered else 1
+        for i, item in enumerate(items, 1):
+            mark = f"{i}." if numbered else "•"
+            body = wrap(item, self.width - mark_w - 2)
+            self.add(" " + self.style(mark.rjust(mark_w), _BOLD if numbered else _DIM) + " " + self.qty(body[0]))
+            for rest in body[1:]:
+                self.add(" " * (mark_w + 2) + self.qty(rest))
+
+    def box(self, lines: list[str], title: str = "", heavy: bool = False) -> None:
+        tl, tr_, bl, br, h, v = ("┏", "┓", "┗", "┛", "━", "┃") if heavy else ("╭", "╮", "╰", "╯", "─", "│")
+        inner = self.width - 4
+        top = h * (self.width - 2)
+        if title:
+            head = f"{h} {title} "
+            top = head + h * max(0, self.width - 2 - cells(head))
+            top = top.replace(title, self.style(title, _BOLD), 1)
+        self.lines.append(tl + top + tr_)
+        for line, styled in lines:
+            self.lines.append(f"{v} {styled}{' ' * max(0, inner - cells(line))} {v}")
+        self.lines.append(bl + h * (self.width - 2) + br)
 
 
 def render(v: CardView, width: int = 80, color: bool = False) -> str:
     """The card as terminal text, `width` columns wide (styled only when `color`)."""
-    buf = io.StringIO()
-    console = Console(file=buf, width=width, force_terminal=color, no_color=not color,
-                      color_system="standard" if color else None, highlight=False, emoji=False,
-                      markup=False, legacy_windows=False, soft_wrap=False)
-    for item in renderables(v):
-        console.print(item)
-    text = buf.getvalue()
-    if not color:  # rich pads table cells with spaces; plain output should not carry them
-        text = "\n".join(line.rstrip() for line in text.split("\n"))
-    return text
+    width = max(40, min(width, MAX_WIDTH))
+    out = _Out(width, color)
+    sub = v.id + (" · " + ", ".join(v.products) if v.products else "")
+    head = [(line, out.style(line, _BOLD)) for line in wrap(v.title, width - 4)]
+    head += [(line, out.style(line, _DIM)) for line in wrap(sub, width - 4)]
+    out.box(head, heavy=True)
+    if v.symptom:
+        label = v.labels["symptom"] + ": "
+        body = wrap(f"“{v.symptom}”", width - cells(label))
+        out.add(out.style(label, _BOLD) + out.style(out.qty(body[0]), _ITALIC))
+        for rest in body[1:]:
+            out.add(" " * cells(label) + out.style(out.qty(rest), _ITALIC))
+    for key, numbered in (("checks", True), ("remote", True), ("visit_if", False)):
+        items = getattr(v, key)
+        if items:
+            out.heading(v.labels[key])
+            out.items(items, numbered)
+    if v.bring:
+        out.heading(v.labels["bring"])
+        part_w = max(cells(v.labels["part"]), *(cells(r.part) for r in v.bring))
+        pn_w = max(cells(v.labels["pn"]), *(cells(r.pn or v.labels["none"]) for r in v.bring))
+        name_w = max(10, width - part_w - pn_w - 4)
+        out.add(out.style(pad(v.labels["part"], part_w) + "  " + pad(v.labels["name"], name_w) + "  " + v.labels["pn"], _BOLD))
+        for row in v.bring:
+            names = wrap(row.name, name_w)
+            out.add(pad(row.part, part_w) + "  " + out.style(pad(names[0], name_w), "" if row.known else _DIM)
+                    + "  " + (row.pn or v.labels["none"]))
+            for rest in names[1:]:
+                out.add(" " * (part_w + 2) + rest)
+    if v.say:
+        say = [(line, out.qty(line)) for line in wrap(v.say, width - 4)]
+        out.box(say, title=v.labels["say"])
+    if v.prevent:
+        out.heading(v.labels["prevent"])
+        out.items(v.prevent, False)
+    tail = []
+    if v.checklist:
+        tail.append((v.labels["run"], f"cstriage start --checklist {v.checklist}"))
+    if v.url:
+        tail.append((v.labels["url"], v.url))
+    if tail:
+        out.add(out.style("─" * width, _DIM))
+        label_w = max(cells(k) for k, _ in tail)
+        for k, val in tail:
+            body = wrap(val, width - label_w - 2)
+            out.add(out.style(pad(k, label_w), _BOLD) + "  " + body[0])
+            for rest in body[1:]:
+                out.add(" " * (label_w + 2) + rest)
+    return "\n".join(out.lines) + "\n"
