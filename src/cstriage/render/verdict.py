@@ -83,8 +83,12 @@ def build(result: dict[str, Any], lib: Any, lang: str) -> list[Any]:
             return
         out.append(Text(""))
         out.append(Text(title, style="bold underline"))
+        grid = Table.grid(padding=(0, 1))  # wrapped lines hang under the text, not the number
+        grid.add_column(justify="right", no_wrap=True, style="bold")
+        grid.add_column(overflow="fold")
         for i, item in enumerate(items, 1):
-            out.append(Text(f"  {i}. " if numbered else "  • ", style="bold").append(plain(item)))
+            grid.add_row(f"  {i}." if numbered else "  •", Text(plain(item)))
+        out.append(grid)
 
     bullets(t["remote"], result.get("remote") or [], numbered=True)
     bullets(t["onsite"], result.get("onsite") or [], numbered=True)
