@@ -12,7 +12,16 @@ NO = {"no", "n", "false", "아니오", "아니요", "ㄴ", "x"}
 
 
 class AnswerError(ValueError):
-    """A value that does not fit the check; the message says what would."""
+    """A value that does not fit the check; the message says what would.
+
+    `ko` carries the same message in Korean for the terminal prompt."""
+
+    def __init__(self, message: str, ko: str | None = None):
+        super().__init__(message)
+        self.ko = ko or message
+
+    def say(self, lang: str) -> str:
+        return self.ko if lang == "ko" else str(self)
 
 
 def coerce(check: Any, raw: Any) -> Any:
@@ -48,16 +57,19 @@ def coerce(check: Any, raw: Any) -> Any:
             try:
                 value = float(raw.strip().replace(",", ""))
             except ValueError:
-                raise AnswerError(f"expected a number, got `{_show(raw)}`") from None
+                raise AnswerError(f"expected a number, got `{_show(raw)}`",
+                                  f"숫자를 입력하세요 (입력값: `{_show(raw)}`)") from None
         else:
             raise AnswerError(f"expected a number, got `{_show(raw)}`")
         if math.isnan(value) or math.isinf(value):
-            raise AnswerError("expected a finite number")
+            raise AnswerError("expected a finite number", "유한한 숫자를 입력하세요")
         unit = f" {check.unit}" if check.unit else ""
         if check.min is not None and value < check.min:
-            raise AnswerError(f"{value:g}{unit} is below the possible minimum {check.min:g}{unit} — a typo?")
+            raise AnswerError(f"{value:g}{unit} is below the possible minimum {check.min:g}{unit} — a typo?",
+                              f"{value:g}{unit}은(는) 가능한 최솟값 {check.min:g}{unit}보다 작습니다 — 입력 오류인지 확인하세요")
         if check.max is not None and value > check.max:
-            raise AnswerError(f"{value:g}{unit} is above the possible maximum {check.max:g}{unit} — a typo?")
+            raise AnswerError(f"{value:g}{unit} is above the possible maximum {check.max:g}{unit} — a typo?",
+                              f"{value:g}{unit}은(는) 가능한 최댓값 {check.max:g}{unit}보다 큽니다 — 입력 오류인지 확인하세요")
         return int(value) if value.is_integer() and abs(value) < 2**53 else value
     if isinstance(raw, (str, int, float)) and not isinstance(raw, bool):
         return str(raw)
