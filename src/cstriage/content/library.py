@@ -172,6 +172,7 @@ def _load(roots: Iterable[Path], require_lang: tuple[str, ...]) -> Library:
             problems.extend(reword_all(model, exc.errors(include_url=False), src))
             continue
         _register(lib, kind, obj, src, text)
+        src.data = None  # the models hold the content now; keep only the positions
     _cross_check(lib, tuple(require_lang))
     problems.sort()
     return lib
