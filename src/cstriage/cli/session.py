@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from cstriage.cli.common import Settings, use_color
 from cstriage.errors import BadInput, ExitCode, Interrupted
@@ -78,6 +79,10 @@ def start(settings: Settings, opts: StartOptions) -> int:
     if interactive and not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise BadInput("no terminal to ask questions in",
                        hint="run it in a terminal, or pass --checklist ID --answers FILE --no-input")
+    if interactive:
+        from cstriage.prompts.terminal import use_utf8_input
+
+        use_utf8_input()
     if opts.checklist and af is not None and af.checklist and af.checklist != opts.checklist:
         raise BadInput(f"the answers file is for checklist `{af.checklist}`, not `{opts.checklist}`",
                        where=af.where("checklist"), hint="drop --checklist, or fix `checklist:` in the file")
@@ -85,7 +90,8 @@ def start(settings: Settings, opts: StartOptions) -> int:
     if checklist_id is None:
         if not interactive:
             raise BadInput("--no-input needs a checklist", hint="pass --checklist ID or put `checklist:` in the answers file")
-        checklist_id = _intake_checklist(lib, meta, settings.lang)
+        with _intake_interrupts():
+            checklist_id = _intake_checklist(lib, meta, settings.lang)
     if checklist_id not in lib.checklists:
         from cstriage.content.library import _suggest
 
@@ -97,21 +103,33 @@ def start(settings: Settings, opts: StartOptions) -> int:
     if not meta.get("product") and len(cl.products) == 1:
         meta["product"] = cl.products[0]
     if interactive:
-        _intake_meta(meta, cl, settings.lang)
+        with _intake_interrupts():
+            _intake_meta(meta, cl, settings.lang)
     return run_session(settings, lib, cl, meta, af, opts)
+
+
+@contextmanager
+def _intake_interrupts() -> Iterator[None]:
+    """Ctrl-C / Ctrl-D before the session exists: say so (typer would exit 130 silently)."""
+    try:
+        yield
+    except (KeyboardInterrupt, EOFError):
+        raise Interrupted("stopped before the session started; nothing was saved",
+                          hint="run `cstriage start` again") from None
 
 
 def _intake_checklist(lib: Any, meta: dict[str, Any], lang: str) -> str:
     import questionary
 
     from cstriage.i18n import tr
+    from cstriage.prompts.terminal import typed
 
     ko = lang == "ko"
     if not meta.get("product"):
         choices = [questionary.Choice(f"{tr(e.obj.name, lang)}  ({pid})", value=pid) for pid, e in lib.products.items()]
         meta["product"] = questionary.select("제품군" if ko else "Product family", choices=choices).unsafe_ask()
     if not meta.get("symptom"):
-        meta["symptom"] = questionary.text("증상 (고객 표현 그대로)" if ko else "Symptom (as the customer says it)").unsafe_ask()
+        meta["symptom"] = typed(questionary.text("증상 (고객 표현 그대로)" if ko else "Symptom (as the customer says it)").unsafe_ask())
     ranked = match_checklists(lib, meta.get("symptom") or "", meta.get("product"))
     if not ranked:
         raise BadInput(f"no triage checklist covers the product `{meta.get('product')}`",
@@ -124,6 +142,8 @@ def _intake_checklist(lib: Any, meta: dict[str, Any], lang: str) -> str:
 def _intake_meta(meta: dict[str, Any], cl: Any, lang: str) -> None:
     import questionary
 
+    from cstriage.prompts.terminal import typed
+
     ko = lang == "ko"
     if not meta.get("product"):
         if len(cl.products) == 1:
@@ -134,7 +154,7 @@ def _intake_meta(meta: dict[str, Any], cl: Any, lang: str) -> None:
               "ticket": ("티켓 번호", "Ticket")}
     for key, (k, e) in labels.items():
         if meta.get(key) is None:
-            meta[key] = (questionary.text(k if ko else e).unsafe_ask() or "").strip() or None
+            meta[key] = typed(questionary.text(k if ko else e).unsafe_ask()).strip() or None
     if meta.get("downtime_critical") is None:
         meta["downtime_critical"] = questionary.confirm(
             "장비 정지가 고객 업무에 치명적입니까? (생산·실험 중단)" if ko else "Is the customer's downtime critical (production or experiments stopped)?",
@@ -170,6 +190,7 @@ def run_session(settings: Settings, lib: Any, cl: Any, meta: dict[str, Any], af:
     else:
         sid_box["id"] = store.create_session(cl.id, lib.hashes[cl.id], meta, settings.lang)
     sid = sid_box["id"]
+    terminal: Any = None
     if opts.no_input:
         prompter: Any = ScriptedPrompter(af.answers if af else {}, strict=True)
     else:
@@ -179,11 +200,11 @@ def run_session(settings: Settings, lib: Any, cl: Any, meta: dict[str, Any], af:
         prompter = ChainPrompter(af.answers, terminal) if af else terminal
         if resume is None:
             sys.stdout.write(f"session {sid} · {cl.id}\n")
-    previous = _stop_on_hangup()
+    previous = _stop_on_hangup(terminal)
     try:
         drive(session, prompter, settings.lang, review=not opts.no_input)
     except (QuitSession, KeyboardInterrupt, EOFError):
-        raise Interrupted(f"session {sid} saved with {len(session.state.asked)} answer(s)",
+        raise Interrupted(f"session {sid} saved with {_saved_answers(store, sid, session)} answer(s)",
                           hint=f"continue with: {resume_command(settings, sid)}") from None
     except BadInput as exc:
         if opts.no_input and resume is None:
@@ -194,6 +215,17 @@ def run_session(settings: Settings, lib: Any, cl: Any, meta: dict[str, Any], af:
     finally:
         _restore_signals(previous)
     return finish(settings, lib, store, session, sid, meta, opts)
+
+
+def _saved_answers(store: Any, sid: str, session: Any) -> int:
+    """How many answers are on disk (a signal may have stopped the last commit half-way)."""
+    from cstriage.store.db import record
+
+    try:
+        row = store.session(sid)
+        return len(record(row, store.events(sid))["answers"]) if row else 0
+    except Exception:  # noqa: BLE001 - the store is failing: say what the session holds
+        return len(session.state.asked)
 
 
 def resume_command(settings: Settings, sid: str) -> str:
@@ -210,11 +242,28 @@ def resume_command(settings: Settings, sid: str) -> str:
     return " ".join(shlex.quote(w) for w in words + ["resume", sid])
 
 
-def _stop_on_hangup() -> dict[int, Any]:
-    """A closed terminal (SIGHUP) or SIGTERM ends the session like Ctrl-C: saved, resumable."""
+def _stop_on_hangup(terminal: Any = None) -> dict[int, Any]:
+    """A closed terminal (SIGHUP) or SIGTERM ends the session like Ctrl-C: saved, resumable.
+
+    With a prompt on screen, the terminal prompter ends it at a safe point (see
+    TerminalPrompter.stop); otherwise KeyboardInterrupt is raised right here.
+    """
+    import os
     import signal
 
+    ttys = []  # known now: after a hangup isatty() fails on the dead terminal
+    for fd in (1, 2):
+        try:
+            if os.isatty(fd):
+                ttys.append(fd)
+        except OSError:  # pragma: no cover
+            pass
+
     def _stop(signum: int, frame: object) -> None:
+        if signum == getattr(signal, "SIGHUP", None):
+            _detach_dead_terminal(ttys)
+        if terminal is not None and terminal.stop():
+            return
         raise KeyboardInterrupt
 
     previous: dict[int, Any] = {}
@@ -227,6 +276,24 @@ def _stop_on_hangup() -> dict[int, Any]:
         except ValueError:  # not the main thread
             pass
     return previous
+
+
+def _detach_dead_terminal(fds: list[int]) -> None:
+    """After a hangup, writes to the terminal fail (EIO): prompt_toolkit's last redraw and
+    the closing message would end in a traceback (on stderr, when it is a log file).
+    Point the terminal's output descriptors at /dev/null; redirected ones are kept."""
+    import os
+
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+    except OSError:  # pragma: no cover
+        return
+    for fd in fds:
+        try:
+            os.dup2(null, fd)
+        except OSError:  # pragma: no cover
+            pass
+    os.close(null)
 
 
 def _restore_signals(previous: dict[int, Any]) -> None:
@@ -300,6 +367,10 @@ def resume(settings: Settings, session_id: str | None, opts: StartOptions) -> in
                        hint="add its content folder with --content")
     if not opts.no_input and not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise BadInput("no terminal to ask questions in", hint="run `cstriage resume` in a terminal")
+    if not opts.no_input:
+        from cstriage.prompts.terminal import use_utf8_input
+
+        use_utf8_input()
     if lib.hashes.get(row["checklist"]) != row["content_hash"]:
         sys.stderr.write(f"warning: checklist `{row['checklist']}` changed since this session started "
                          f"({row['content_hash']} → {lib.hashes.get(row['checklist'])}); answers are kept where the checks still exist\n")

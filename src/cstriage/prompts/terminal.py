@@ -30,11 +30,98 @@ def _clean(text: str) -> str:
     return "".join(ch for ch in text if ch.isprintable() or ch in "\n\t")
 
 
+_LOCALE_INPUT: str | None = None  # the encoding the locale claims for the keyboard, when not UTF-8
+
+
+def use_utf8_input() -> None:
+    """Decode the keyboard as UTF-8 even when the locale claims ASCII or Latin-1.
+
+    prompt_toolkit decodes keys in `sys.stdin.encoding`. Under `LANG=C` /
+    `PYTHONIOENCODING=ascii` every non-ASCII byte was dropped from what the engineer
+    typed (Korean notes vanished); under Latin-1 UTF-8 input became mojibake. Terminals
+    send UTF-8 almost always; bytes that are not UTF-8 are read in the locale's encoding
+    afterwards (see `typed`). Call before the first prompt of the process.
+    """
+    global _LOCALE_INPUT
+    import codecs
+
+    encoding = getattr(sys.stdin, "encoding", None) or "utf-8"
+    try:
+        if codecs.lookup(encoding).name == "utf-8":
+            return
+        sys.stdin.reconfigure(encoding="utf-8")  # type: ignore[union-attr]
+    except (AttributeError, LookupError, ValueError, OSError):  # pragma: no cover - exotic stdin
+        return
+    _LOCALE_INPUT = encoding
+
+
+def typed(text: str | None) -> str:
+    """What the engineer typed, as they typed it (see `use_utf8_input`)."""
+    text = text or ""
+    if not any("\udc80" <= ch <= "\udcff" for ch in text):
+        return text
+    raw = text.encode("utf-8", "surrogateescape")  # the bytes as they came from the terminal
+    return raw.decode(_LOCALE_INPUT or "utf-8", "replace")
+
+
 class TerminalPrompter:
     def __init__(self, lang: str = "en", color: bool = True):
         self.lang = lang if lang in _T else "en"
         self.t = _T[self.lang]
         self.color = color
+        self.stopping = False     # a hangup or SIGTERM asked the session to stop (see stop())
+        self._app: Any = None     # the prompt_toolkit application of the prompt on screen
+
+    def _run(self, question: Any) -> Any:
+        """`question.unsafe_ask()`, which `stop()` can end from a signal handler."""
+        if self.stopping:
+            raise KeyboardInterrupt
+        app = question.application
+
+        def _stop_before_drawing() -> None:  # runs inside app.run(), once its future exists
+            if self.stopping:
+                app.exit(exception=KeyboardInterrupt, style="class:aborting")
+
+        app.pre_run_callables.append(_stop_before_drawing)
+        self._app = app
+        try:
+            result = question.unsafe_ask()
+        except EOFError:  # the terminal went away under the prompt
+            if self.stopping:
+                raise KeyboardInterrupt from None
+            raise
+        finally:
+            self._app = None
+        if self.stopping:  # the signal came while the prompt was closing: the answer is kept, then stop
+            raise KeyboardInterrupt
+        return result
+
+    def stop(self) -> bool:
+        """Called from a SIGHUP/SIGTERM handler: end the session like Ctrl-C, at a safe point.
+
+        Raising KeyboardInterrupt from the handler while prompt_toolkit's event loop runs can
+        leave asyncio waiting forever for the cancelled application (or print asyncio
+        tracebacks), so a prompt on screen is ended through its own `exit()` instead, as
+        prompt_toolkit does for SIGINT. Returns False when no prompt is running: the caller
+        raises KeyboardInterrupt itself.
+        """
+        self.stopping = True
+        app = self._app
+        if app is None:
+            return False
+        loop = app.loop
+        if loop is not None:
+            try:
+                loop.call_soon_threadsafe(self._abort, app)
+            except RuntimeError:  # the loop is closing: _run() sees `stopping` when unsafe_ask returns
+                pass
+        return True
+
+    @staticmethod
+    def _abort(app: Any) -> None:
+        future = app.future
+        if future is not None and not future.done():
+            app.exit(exception=KeyboardInterrupt, style="class:aborting")
 
     def _say(self, text: str, style: str = "") -> None:
         codes = {"dim": "\033[2m", "bold": "\033[1m", "red": "\033[31m", "cyan": "\033[36m"}
@@ -73,7 +160,7 @@ class TerminalPrompter:
             for opt in options:
                 if isinstance(opt, questionary.Choice) and opt.value == ("a", q.default):
                     default = opt
-            picked = questionary.select(label, choices=options, default=default, qmark="?").unsafe_ask()
+            picked = self._run(questionary.select(label, choices=options, default=default, qmark="?"))
             kind, value = picked
         else:
             hint = self.t["keys"] if q.type == "number" else self.t["tkeys"]
@@ -84,9 +171,9 @@ class TerminalPrompter:
                 suffix += f" ({lo}–{hi})"
             self._say("  " + hint, "dim")
             default = "" if q.default is None else (f"{q.default:g}" if isinstance(q.default, float) else str(q.default))
-            raw = questionary.text(label + suffix, default=default, validate=lambda s: self._valid(q, s),
-                                   qmark="?").unsafe_ask()
-            kind, value = self._command(q, raw)
+            raw = self._run(questionary.text(label + suffix, default=default, validate=lambda s: self._valid(q, s),
+                                             qmark="?"))
+            kind, value = self._command(q, typed(raw))
         if kind == "a":
             return Answer(value)
         if kind == "s":
@@ -95,8 +182,8 @@ class TerminalPrompter:
             return Back()
         if kind == "q":
             return Quit()
-        text = questionary.text(self.t["note_q"], qmark="✎").unsafe_ask()
-        return Note(_clean(text or "").strip()) if (text or "").strip() else self.ask(q)
+        text = typed(self._run(questionary.text(self.t["note_q"], qmark="✎")))
+        return Note(_clean(text).strip()) if text.strip() else self.ask(q)
 
     def _command(self, q: Question, raw: str) -> tuple[str, Any]:
         s = raw.strip()
@@ -146,7 +233,7 @@ class TerminalPrompter:
             ask = ask if len(ask) <= 48 else ask[:47] + "…"
             options.append(questionary.Choice(f"{r.stage:<{width}.{width}} {ask}  →  {_clean(r.answer)}",
                                               value=r.check))
-        picked = questionary.select(self.t["review"], choices=options, qmark="?").unsafe_ask()
+        picked = self._run(questionary.select(self.t["review"], choices=options, qmark="?"))
         return None if picked == accept else picked
 
 

@@ -144,7 +144,7 @@ class Store:
                 f"{path} was written by a newer cstriage (schema {version}, this one knows {SCHEMA_VERSION})",
                 hint="upgrade cstriage, or point --data-dir at another folder; the file was not changed",
             )
-        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()
+        mode = _set_wal(conn)
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA foreign_keys = ON")
         if mode is None:  # pragma: no cover
@@ -196,6 +196,10 @@ class Store:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
             raise _store_error(exc, self.path) from None
+        except BaseException:  # a signal (SIGTERM/SIGHUP -> KeyboardInterrupt) between two statements
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")  # the event is either whole or absent, and the lock is released
+            raise
 
     def create_session(self, checklist: str, content_hash: str, meta: dict[str, Any], lang: str) -> str:
         sid = new_id()
@@ -337,6 +341,24 @@ def record(row: dict[str, Any], events: list[dict[str, Any]]) -> dict[str, Any]:
         "answers": answers, "answered_at": answered_at, "notes": notes, "events": events,
     })
     return rec
+
+
+def _set_wal(conn: sqlite3.Connection, timeout: float = 10.0) -> Any:
+    """`PRAGMA journal_mode = WAL`, waiting for other processes like every other statement.
+
+    Switching a new database file to WAL needs an exclusive lock, and SQLite reports
+    "database is locked" at once, without the busy handler, when another process is
+    switching it at the same moment (two cstriage commands on a fresh data folder).
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return conn.execute("PRAGMA journal_mode = WAL").fetchone()
+        except sqlite3.OperationalError as exc:
+            text = str(exc).lower()
+            if ("locked" not in text and "busy" not in text) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 def _is_corrupt(exc: sqlite3.DatabaseError) -> bool:
