@@ -18,7 +18,6 @@ from __future__ import annotations
 import itertools
 import json
 import multiprocessing
-import os
 import re
 import sqlite3
 import subprocess
@@ -30,28 +29,13 @@ from typing import Any, Self
 
 import pytest
 
-pexpect = pytest.importorskip("pexpect")
 
-REPO = Path(__file__).resolve().parent.parent
-FIXTURE = REPO / "tests" / "fixtures" / "triage"
-LIB = ["--no-bundled", "--content", str(FIXTURE)]
+from ptyterm import PROMPTS as Q
+from ptyterm import LIB, env_for, integrity, show, spawner
+
 DOWN, ENTER = "\x1b[B", "\r"
-SESSION_ID = re.compile(r"session (\d{8}-\d{6}-[0-9a-f]{4})")
 TROUBLE = re.compile(r"locked|busy|error|Traceback|Exception", re.IGNORECASE)
 
-Q = {
-    "outlet-grounded": "Is the camera plugged into a grounded outlet?",
-    "burning-smell": "Is there a burning smell near the power supply?",
-    "cable-type": "Which USB cable connects the camera?",
-    "lamp-hours": "Lamp hours shown by the controller?",
-    "cooler-on": "Is the sensor cooler switched on?",
-    "sensor-temp": "Sensor temperature shown by the software?",
-    "gain-mode": "Which gain mode is selected?",
-    "banding-after-reset": "After setting the gain to Standard, is the noise still there?",
-    "software-version": "Software version shown under Help → About?",
-    "reproduces-with-reference": "With the reference sample, is the noise reproduced?",
-    "review": "Review the answers — pick one to change",
-}
 # two different paths through cam-noise, each step: (check, keys, stored answer)
 PATH_A = [("outlet-grounded", ENTER, True), ("burning-smell", DOWN + ENTER, False), ("cable-type", ENTER, "locking"),
           ("lamp-hours", "1500" + ENTER, 1500), ("cooler-on", ENTER, True), ("sensor-temp", "-10" + ENTER, -10),
@@ -69,70 +53,15 @@ def start_args(serial: str) -> list[str]:
             "--ticket", f"T-{serial}", "--no-downtime-critical"]
 
 
-def env_for(home: Path) -> dict[str, str]:
-    env = dict(os.environ, CSTRIAGE_HOME=str(home), NO_COLOR="1", TERM="xterm", CSTRIAGE_LANG="en",
-               PROMPT_TOOLKIT_NO_CPR="1", COLUMNS="100", LINES="24")
-    env.pop("CSTRIAGE_CONTENT", None)
-    env.pop("CSTRIAGE_NO_BUNDLED", None)
-    return env
-
-
-class Term:
-    def __init__(self, home: Path, *args: str):
-        self.child = pexpect.spawn(sys.executable, ["-m", "cstriage", *LIB, *args], env=env_for(home),
-                                   cwd=str(REPO), dimensions=(24, 100), encoding="utf-8", timeout=30)
-        self.seen = ""
-
-    def wait(self, text: str) -> str:
-        self.child.expect_exact(text)
-        self.seen += self.child.before + self.child.after
-        return self.child.before
-
-    def end(self) -> int | None:
-        self.child.expect(pexpect.EOF)
-        self.seen += self.child.before
-        self.child.close()
-        return self.child.exitstatus
-
-    def session_id(self) -> str:
-        m = SESSION_ID.search(self.seen)
-        assert m, self.seen[-800:]
-        return m.group(1)
-
-
 @pytest.fixture
 def term(data_dir: Path):
-    spawned: list[Term] = []
-
-    def make(*args: str) -> Term:
-        t = Term(data_dir, *args)
-        spawned.append(t)
-        return t
-
-    yield make
-    for t in spawned:
-        if t.child.isalive():
-            t.child.terminate(force=True)
+    yield from spawner(data_dir, timeout=30)
 
 
 def stored_events(home: Path, sid: str) -> list[tuple[int, str, str | None]]:
     conn = sqlite3.connect(home / "cstriage.db")
     try:
         return conn.execute("SELECT seq, kind, check_id FROM events WHERE session = ? ORDER BY seq", (sid,)).fetchall()
-    finally:
-        conn.close()
-
-
-def show(cli, sid: str) -> dict[str, Any]:
-    res = cli(*LIB, "sessions", "show", sid, "--json")
-    assert res.code == 0, res.err
-    return json.loads(res.out)
-
-
-def integrity(home: Path) -> None:
-    conn = sqlite3.connect(home / "cstriage.db")
-    try:
-        assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
     finally:
         conn.close()
 

@@ -22,13 +22,7 @@ The default suite runs 5 seeds; `pytest -m slow tests/test_crash.py` runs 60 mor
 
 from __future__ import annotations
 
-import json
-import os
 import random
-import re
-import signal
-import sqlite3
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,11 +30,9 @@ from typing import Any
 
 import pytest
 
-pexpect = pytest.importorskip("pexpect")
 
-REPO = Path(__file__).resolve().parent.parent
-FIXTURE = REPO / "tests" / "fixtures" / "triage"
-LIB = ["--no-bundled", "--content", str(FIXTURE)]
+from ptyterm import LIB, SESSION_ID, Term, cli_json, integrity, spawner
+
 START = ["start", "--checklist", "cam-noise", "--serial", "S", "--customer", "C", "--ticket", "T",
          "--no-downtime-critical"]
 DOWN, ENTER = "\x1b[B", "\r"
@@ -61,7 +53,6 @@ CHECKS: dict[str, tuple[str, int]] = {
     "reproduces-with-reference": ("With the reference sample, is the noise reproduced?", 6),
 }
 REVIEW = "Review the answers — pick one to change"
-SESSION_ID = re.compile(r"session (\d{8}-\d{6}-[0-9a-f]{4})")
 
 
 def progress(check: str) -> str:
@@ -148,64 +139,12 @@ def make_plan(seed: int) -> Plan:
     return plan
 
 
-class Term:
-    """`cstriage` in a 24×100 pseudo-terminal (same conventions as tests/test_terminal.py)."""
-
-    def __init__(self, home: Path, *args: str):
-        env = dict(os.environ, CSTRIAGE_HOME=str(home), NO_COLOR="1", TERM="xterm", CSTRIAGE_LANG="en",
-                   PROMPT_TOOLKIT_NO_CPR="1", COLUMNS="100", LINES="24")
-        env.pop("CSTRIAGE_CONTENT", None)
-        env.pop("CSTRIAGE_NO_BUNDLED", None)
-        self.child = pexpect.spawn(sys.executable, ["-m", "cstriage", *LIB, *args], env=env, cwd=str(REPO),
-                                   dimensions=(24, 100), encoding="utf-8", timeout=20)
-        self.seen = ""
-
-    def wait(self, text: str) -> str:
-        self.child.expect_exact(text)
-        before = self.child.before
-        self.seen += before + self.child.after
-        return before
-
-    def rest(self) -> str:
-        """Everything printed from the last match to the end of the process."""
-        self.child.expect(pexpect.EOF)
-        self.seen += self.child.before
-        out = self.child.before
-        self.child.close()
-        return out
-
-    def kill(self) -> str:
-        self.child.kill(signal.SIGKILL)
-        out = self.rest()
-        assert self.child.signalstatus == signal.SIGKILL or self.child.exitstatus is not None
-        return out
-
-
 def do_step(t: Term, step: Step) -> None:
     """Type one step at its prompt (already on screen); a note is typed to the end."""
     t.child.send(step.keys)
     if step.kind == "note":
         t.wait("Note:")
         t.child.send(step.note_text + ENTER)
-
-
-def integrity(home: Path) -> None:
-    db = home / "cstriage.db"
-    if not db.exists():
-        return
-    conn = sqlite3.connect(db)
-    try:
-        assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
-        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
-    finally:
-        conn.close()
-    assert not [p.name for p in home.iterdir() if ".corrupt-" in p.name], "the store was moved aside"
-
-
-def cli_json(cli, *args: str) -> Any:
-    res = cli(*LIB, *args)
-    assert res.code == 0, res.err
-    return json.loads(res.out)
 
 
 def run_crash(seed: int, home: Path, cli, term, outcome: list[str]) -> None:
@@ -315,17 +254,7 @@ def run_crash(seed: int, home: Path, cli, term, outcome: list[str]) -> None:
 
 @pytest.fixture
 def term(data_dir: Path):
-    spawned: list[Term] = []
-
-    def make(*args: str) -> Term:
-        t = Term(data_dir, *args)
-        spawned.append(t)
-        return t
-
-    yield make
-    for t in spawned:
-        if t.child.isalive():
-            t.child.terminate(force=True)
+    yield from spawner(data_dir)
 
 
 # five seeds with different kill moments: Enter on a note, at start-up, Enter on the review (the verdict

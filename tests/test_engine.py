@@ -7,7 +7,6 @@ on the self-contained fixture library in tests/fixtures/triage (no terminal, no 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,22 +20,9 @@ from cstriage.engine.verdict import decide
 from cstriage.errors import BadInput
 from cstriage.prompts.base import Answer, Back, Note, Question, Quit, Reply, ReviewRow, Skip
 from cstriage.prompts.scripted import MissingAnswer, ScriptedPrompter
+from triage_fixture import ALL_CLEAR, FIXTURE
 
-FIXTURE = Path(__file__).resolve().parent / "fixtures" / "triage"
 
-#: Every check of cam-noise answered "normal": power, cables, lamp and settings are
-#: ruled out and the fault still reproduces with the reference sample -> RMA.
-ALL_CLEAR: dict[str, Any] = {
-    "outlet-grounded": True,
-    "burning-smell": False,
-    "cable-type": "locking",
-    "lamp-hours": 500,
-    "cooler-on": True,
-    "sensor-temp": -10,
-    "gain-mode": "standard",
-    "software-version": "2.1",
-    "reproduces-with-reference": True,
-}
 KIT = {"usb3-cable": 1, "fuse-t2a": 2}
 
 

@@ -18,25 +18,19 @@ import json
 import os
 import random
 import re
-import shlex
 import signal
-import sqlite3
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-pexpect = pytest.importorskip("pexpect")
+import pexpect
 
-REPO = Path(__file__).resolve().parent.parent
-FIXTURE = REPO / "tests" / "fixtures" / "triage"
-LIB = ["--no-bundled", "--content", str(FIXTURE)]
+from ptyterm import CTRL_C, CTRL_D, DOWN, ENTER, FIXTURE, LIB, Term, integrity, show, spawner
+
 START = ["start", "--checklist", "cam-noise", "--serial", "SN-I1", "--customer", "Lab I", "--ticket", "T-9",
          "--no-downtime-critical"]
-DOWN, ENTER, CTRL_C, CTRL_D = "\x1b[B", "\r", "\x03", "\x04"
-SESSION_ID = re.compile(r"session (\d{8}-\d{6}-[0-9a-f]{4})")
 
 # Short, ASCII-only pieces of each prompt: they fit on the first line of a 40-column
 # terminal and survive an ASCII locale.
@@ -63,103 +57,15 @@ WHOLE_ANSWERS = {"outlet-grounded": True, "burning-smell": False, "cable-type": 
                  "reproduces-with-reference": True}
 
 
-class Term:
-    """One spawned `cstriage`. `stderr_to` sends stderr to a file (it survives a hangup)."""
-
-    def __init__(self, home: Path, *args: str, env: dict[str, str | None] | None = None,
-                 dimensions: tuple[int, int] = (24, 100), stderr_to: Path | None = None):
-        full = dict(os.environ, CSTRIAGE_HOME=str(home), NO_COLOR="1", TERM="xterm", CSTRIAGE_LANG="en",
-                    PROMPT_TOOLKIT_NO_CPR="1", COLUMNS=str(dimensions[1]), LINES=str(dimensions[0]))
-        full.pop("CSTRIAGE_CONTENT", None)
-        full.pop("CSTRIAGE_NO_BUNDLED", None)
-        for key, value in (env or {}).items():
-            if value is None:
-                full.pop(key, None)
-            else:
-                full[key] = value
-        argv = [sys.executable, "-m", "cstriage", *LIB, *args]
-        if stderr_to is not None:
-            command = "exec " + " ".join(shlex.quote(a) for a in argv) + " 2>" + shlex.quote(str(stderr_to))
-            program, argv = "/bin/sh", ["/bin/sh", "-c", command]
-        else:
-            program = argv[0]
-        # output is read as UTF-8 with replacement: a Latin-1 terminal's bytes must not break the reader
-        self.child = pexpect.spawn(program, argv[1:], env=full, cwd=str(REPO), dimensions=dimensions,
-                                   encoding="utf-8", codec_errors="replace", timeout=20)
-        self.seen = ""
-
-    def wait(self, text: str) -> str:
-        self.child.expect_exact(text)
-        before = self.child.before
-        self.seen += before + self.child.after
-        return before
-
-    def ask(self, check: str, keys: str) -> str:
-        before = self.wait(Q[check])
-        self.child.send(keys)
-        return before
-
-    def end(self) -> int | None:
-        self.child.expect(pexpect.EOF)
-        self.seen += self.child.before
-        self.child.close()
-        return self.child.exitstatus
-
-    def session_id(self) -> str:
-        m = SESSION_ID.search(self.seen)
-        assert m, self.seen[-800:]
-        return m.group(1)
-
-    def hang_up(self, timeout: float = 15) -> tuple[int | None, int | None]:
-        """Close the terminal (the master side of the pty), as a dropped SSH link or a closed
-        window does; the kernel sends SIGHUP. Returns (exit status, signal) of the process."""
-        ptyproc = self.child.ptyproc
-        ptyproc.fileobj.close()
-        ptyproc.closed = self.child.closed = True
-        deadline = time.monotonic() + timeout
-        while ptyproc.isalive():
-            if time.monotonic() > deadline:
-                os.kill(ptyproc.pid, signal.SIGKILL)
-                ptyproc.wait()
-                pytest.fail(f"no exit within {timeout} s after the hangup")
-            time.sleep(0.02)
-        return ptyproc.exitstatus, ptyproc.signalstatus
-
-
 @pytest.fixture
 def term(data_dir: Path):
-    spawned: list[Term] = []
-
-    def make(*args: str, **kw: Any) -> Term:
-        t = Term(data_dir, *args, **kw)
-        spawned.append(t)
-        return t
-
-    yield make
-    for t in spawned:
-        if t.child.ptyproc.isalive():
-            os.kill(t.child.pid, signal.SIGKILL)
-            t.child.ptyproc.wait()
-
-
-def show(cli, sid: str) -> dict[str, Any]:
-    res = cli(*LIB, "sessions", "show", sid, "--json")
-    assert res.code == 0, res.err
-    return json.loads(res.out)
+    yield from spawner(data_dir, prompts=Q)
 
 
 def sessions(cli) -> list[dict[str, Any]]:
     res = cli(*LIB, "sessions", "list", "--json")
     assert res.code == 0, res.err
     return json.loads(res.out)
-
-
-def integrity(home: Path) -> None:
-    conn = sqlite3.connect(home / "cstriage.db")
-    try:
-        assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
-    finally:
-        conn.close()
 
 
 # -- getting to each kind of prompt ------------------------------------------------------
@@ -239,7 +145,7 @@ def test_ctrl_d_at_a_number_prompt_is_an_interrupt_too(term, cli) -> None:
 # the intake (no flags): the keys that answer each question, in order
 INTAKE = [("Product family", ENTER), ("Symptom (as the customer says it)", "banding noise" + ENTER),
           ("Confirm the checklist", ENTER), ("Serial number", "SN-1" + ENTER), ("Customer", "Lab" + ENTER),
-          ("Ticket", "T-1" + ENTER), ("downtime critical", "n")]
+          ("Ticket", "T-1" + ENTER), ("downtime critical", ENTER)]
 
 
 @pytest.mark.parametrize("stop", range(len(INTAKE)), ids=[q.split()[0].lower() for q, _ in INTAKE])

@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import math
 import shutil
 import tempfile
 from collections.abc import Iterator

@@ -12,21 +12,9 @@ from typing import Any
 
 import pytest
 import yaml
+from triage_fixture import ALL_CLEAR, FIXTURE, LIB
 
-FIXTURE = Path(__file__).resolve().parent / "fixtures" / "triage"
-LIB = ("--no-bundled", "--content", str(FIXTURE))
 
-ALL_CLEAR: dict[str, Any] = {
-    "outlet-grounded": True,
-    "burning-smell": False,
-    "cable-type": "locking",
-    "lamp-hours": 500,
-    "cooler-on": True,
-    "sensor-temp": -10,
-    "gain-mode": "standard",
-    "software-version": "2.1",
-    "reproduces-with-reference": True,
-}
 INSTALL = {"site-grounded": True, "driver-installed": True, "install-sensor-temp": -10, "install-dark-offset": 100}
 
 

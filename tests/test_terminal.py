@@ -1,107 +1,27 @@
 """The real terminal: questionary under a pseudo-terminal (pexpect), as an engineer uses it.
 
-Keys: "\\x1b[B" down, "\\x1b[A" up, "\\r" enter, "\\x03" Ctrl-C, "\\x15" Ctrl-U (clear the line).
-The options of a select are, in order: the answers (Yes/No or the choices), a separator,
-skip, note, back (not on the first check), quit — see src/cstriage/prompts/terminal.py.
-
-PROMPT_TOOLKIT_NO_CPR=1: a pty does not answer prompt_toolkit's cursor-position request,
-which would otherwise cost a one-second timeout on every prompt.
+The harness (keys, spawning, the store checks) is in tests/ptyterm.py.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import re
 import signal
-import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-pexpect = pytest.importorskip("pexpect")
+from ptyterm import PROMPTS as Q
+from ptyterm import CLEAR, CTRL_C, DOWN, ENTER, FIXTURE, LIB, UP, show, spawner
 
-REPO = Path(__file__).resolve().parent.parent
-FIXTURE = REPO / "tests" / "fixtures" / "triage"
-LIB = ["--no-bundled", "--content", str(FIXTURE)]
 START = ["start", "--checklist", "cam-noise", "--serial", "SN-T1", "--customer", "Lab T", "--ticket", "T-77",
          "--no-downtime-critical"]
 
-DOWN, UP, ENTER, CTRL_C, CLEAR = "\x1b[B", "\x1b[A", "\r", "\x03", "\x15"
-
-Q = {  # the prompt text of each check
-    "outlet-grounded": "Is the camera plugged into a grounded outlet?",
-    "burning-smell": "Is there a burning smell near the power supply?",
-    "cable-type": "Which USB cable connects the camera?",
-    "lamp-hours": "Lamp hours shown by the controller?",
-    "cooler-on": "Is the sensor cooler switched on?",
-    "sensor-temp": "Sensor temperature shown by the software?",
-    "gain-mode": "Which gain mode is selected?",
-    "banding-after-reset": "After setting the gain to Standard, is the noise still there?",
-    "software-version": "Software version shown under Help → About?",
-    "reproduces-with-reference": "With the reference sample, is the noise reproduced?",
-    "review": "Review the answers — pick one to change",
-}
-SESSION_ID = re.compile(r"session (\d{8}-\d{6}-[0-9a-f]{4})")
-
-
-class Term:
-    """One spawned `cstriage` in a 24×100 pseudo-terminal."""
-
-    def __init__(self, home: Path, *args: str):
-        env = dict(os.environ, CSTRIAGE_HOME=str(home), NO_COLOR="1", TERM="xterm", CSTRIAGE_LANG="en",
-                   PROMPT_TOOLKIT_NO_CPR="1", COLUMNS="100", LINES="24")
-        env.pop("CSTRIAGE_CONTENT", None)
-        env.pop("CSTRIAGE_NO_BUNDLED", None)
-        self.child = pexpect.spawn(sys.executable, ["-m", "cstriage", *LIB, *args], env=env, cwd=str(REPO),
-                                   dimensions=(24, 100), encoding="utf-8", timeout=10)
-        self.seen = ""
-
-    def wait(self, text: str) -> str:
-        """Wait for literal text; returns what came before it."""
-        self.child.expect_exact(text)
-        before = self.child.before
-        self.seen += before + self.child.after
-        return before
-
-    def ask(self, check: str, keys: str) -> str:
-        """Wait for a check's prompt, then type."""
-        before = self.wait(Q[check])
-        self.child.send(keys)
-        return before
-
-    def end(self) -> int | None:
-        self.child.expect(pexpect.EOF)
-        self.seen += self.child.before
-        self.child.close()
-        return self.child.exitstatus
-
-    def session_id(self) -> str:
-        m = SESSION_ID.search(self.seen)
-        assert m, self.seen[-500:]
-        return m.group(1)
 
 
 @pytest.fixture
 def term(data_dir: Path):
-    spawned: list[Term] = []
-
-    def make(*args: str) -> Term:
-        t = Term(data_dir, *args)
-        spawned.append(t)
-        return t
-
-    yield make
-    for t in spawned:
-        if t.child.isalive():
-            t.child.terminate(force=True)
-
-
-def show(cli, sid: str) -> dict[str, Any]:
-    res = cli(*LIB, "sessions", "show", sid, "--json")
-    assert res.code == 0, res.err
-    return json.loads(res.out)
+    yield from spawner(data_dir, timeout=10, prompts=Q)
 
 
 def test_whole_session_with_arrow_keys_and_numbers(term, cli) -> None:

@@ -29,6 +29,9 @@ class StartOptions:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+_PICK = {True: "(방향키로 고른 뒤 Enter)", False: "(arrow keys, Enter)"}
+
+
 def match_checklists(lib: Any, symptom: str, product: str | None, purpose: str = "triage") -> list[tuple[int, str]]:
     """Checklists ranked by how well their tags and title match the reported symptom."""
     from cstriage.i18n import tr
@@ -127,7 +130,7 @@ def _intake_checklist(lib: Any, meta: dict[str, Any], lang: str) -> str:
     ko = lang == "ko"
     if not meta.get("product"):
         choices = [questionary.Choice(f"{tr(e.obj.name, lang)}  ({pid})", value=pid) for pid, e in lib.products.items()]
-        meta["product"] = questionary.select("제품군" if ko else "Product family", choices=choices).unsafe_ask()
+        meta["product"] = questionary.select("제품군" if ko else "Product family", choices=choices, instruction=_PICK[ko]).unsafe_ask()
     if not meta.get("symptom"):
         meta["symptom"] = typed(questionary.text("증상 (고객 표현 그대로)" if ko else "Symptom (as the customer says it)").unsafe_ask())
     ranked = match_checklists(lib, meta.get("symptom") or "", meta.get("product"))
@@ -135,7 +138,7 @@ def _intake_checklist(lib: Any, meta: dict[str, Any], lang: str) -> str:
         raise BadInput(f"no triage checklist covers the product `{meta.get('product')}`",
                        hint="see `cstriage checklist list`")
     choices = [questionary.Choice(f"{tr(lib.checklist(cid).title, lang)}  ({cid})", value=cid) for _, cid in ranked]
-    return questionary.select("점검표 확인" if ko else "Confirm the checklist", choices=choices,
+    return questionary.select("점검표 확인" if ko else "Confirm the checklist", choices=choices, instruction=_PICK[ko],
                               default=choices[0]).unsafe_ask()
 
 
@@ -149,16 +152,18 @@ def _intake_meta(meta: dict[str, Any], cl: Any, lang: str) -> None:
         if len(cl.products) == 1:
             meta["product"] = cl.products[0]
         else:
-            meta["product"] = questionary.select("제품군" if ko else "Product family", choices=list(cl.products)).unsafe_ask()
+            meta["product"] = questionary.select("제품군" if ko else "Product family", choices=list(cl.products), instruction=_PICK[ko]).unsafe_ask()
     labels = {"serial": ("시리얼 번호", "Serial number"), "customer": ("고객", "Customer"),
               "ticket": ("티켓 번호", "Ticket")}
     for key, (k, e) in labels.items():
         if meta.get(key) is None:
             meta[key] = typed(questionary.text(k if ko else e).unsafe_ask()).strip() or None
     if meta.get("downtime_critical") is None:
-        meta["downtime_critical"] = questionary.confirm(
+        meta["downtime_critical"] = questionary.select(
             "장비 정지가 고객 업무에 치명적입니까? (생산·실험 중단)" if ko else "Is the customer's downtime critical (production or experiments stopped)?",
-            default=False).unsafe_ask()
+            choices=[questionary.Choice("아니요" if ko else "No", value=False),
+                     questionary.Choice("예" if ko else "Yes", value=True)],
+            instruction=_PICK[ko]).unsafe_ask()
 
 
 def run_session(settings: Settings, lib: Any, cl: Any, meta: dict[str, Any], af: Any, opts: StartOptions,

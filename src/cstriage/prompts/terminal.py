@@ -11,12 +11,12 @@ _T = {
     "en": {"back": "↩  back to the previous check", "skip": "⏭  skip (could not check)",
            "note": "✎  add a note", "quit": "⏸  quit (resume later)", "yes": "Yes", "no": "No",
            "accept": "✓  answers are right: show the verdict", "review": "Review the answers — pick one to change",
-           "note_q": "Note:", "keys": "Enter a value · b back · s skip · n note · q quit",
+           "note_q": "Note:", "pick": "(arrow keys, Enter)", "keys": "Enter a value · b back · s skip · n note · q quit",
            "tkeys": "Type the answer · /b back · /s skip · /n note · /q quit", "now": "now"},
     "ko": {"back": "↩  이전 항목으로", "skip": "⏭  건너뛰기 (확인 불가)",
-           "note": "✎  메모 추가", "quit": "⏸  중단 (나중에 이어하기)", "yes": "예", "no": "아니오",
+           "note": "✎  메모 추가", "quit": "⏸  중단 (나중에 이어하기)", "yes": "예", "no": "아니요",
            "accept": "✓  답변 확인 완료: 판정 보기", "review": "답변 검토 — 고칠 항목을 고르세요",
-           "note_q": "메모:", "keys": "값 입력 · b 이전 · s 건너뛰기 · n 메모 · q 중단",
+           "note_q": "메모:", "pick": "(방향키로 고른 뒤 Enter)", "keys": "값 입력 · b 이전 · s 건너뛰기 · n 메모 · q 중단",
            "tkeys": "답변 입력 · /b 이전 · /s 건너뛰기 · /n 메모 · /q 중단", "now": "현재"},
 }
 _WORDS = {
@@ -160,7 +160,8 @@ class TerminalPrompter:
             for opt in options:
                 if isinstance(opt, questionary.Choice) and opt.value == ("a", q.default):
                     default = opt
-            picked = self._run(questionary.select(label, choices=options, default=default, qmark="?"))
+            picked = self._run(questionary.select(label, choices=options, default=default, qmark="?",
+                                                     instruction=self.t["pick"]))
             kind, value = picked
         else:
             hint = self.t["keys"] if q.type == "number" else self.t["tkeys"]
@@ -217,7 +218,7 @@ class TerminalPrompter:
         try:
             coerce(_C, value)
         except AnswerError as exc:
-            return str(exc)
+            return exc.say(self.lang)
         return True
 
     def review(self, rows: list[ReviewRow]) -> str | None:
@@ -227,13 +228,21 @@ class TerminalPrompter:
         # questionary turns value=None into the title, so "accept" needs a value of its own
         accept = "\0accept"
         options: list[Any] = [questionary.Choice(self.t["accept"], value=accept), questionary.Separator()]
-        width = min(max((len(r.stage) for r in rows), default=0), 22)
+        import shutil
+
+        from cstriage.render.text import cells, fit
+
+        columns = shutil.get_terminal_size((80, 24)).columns
+        width = min(max((cells(r.stage) for r in rows), default=0), 22)
         for r in rows:
-            ask = _clean(r.ask)
-            ask = ask if len(ask) <= 48 else ask[:47] + "…"
-            options.append(questionary.Choice(f"{r.stage:<{width}.{width}} {ask}  →  {_clean(r.answer)}",
+            answer = fit(_clean(r.answer), 24)
+            room = max(10, columns - width - cells(answer) - 12)  # pointer, spaces and arrow
+            stage = fit(r.stage, width)
+            ask = fit(_clean(r.ask), room)
+            options.append(questionary.Choice(f"{stage}{' ' * (width - cells(stage))} {ask}  →  {answer}",
                                               value=r.check))
-        picked = self._run(questionary.select(self.t["review"], choices=options, qmark="?"))
+        picked = self._run(questionary.select(self.t["review"], choices=options, qmark="?",
+                                              instruction=self.t["pick"]))
         return None if picked == accept else picked
 
 

@@ -8,22 +8,11 @@ YAML can style or move the terminal; the only escape codes are the ones added he
 
 from __future__ import annotations
 
-import unicodedata
-
 from cstriage.render.card_view import QUANTITY, CardView
+from cstriage.render.text import cells
 
 MAX_WIDTH = 100
 _BOLD, _DIM, _ITALIC, _QTY, _RESET = "\033[1m", "\033[2m", "\033[3m", "\033[1;36m", "\033[0m"
-
-
-def cells(s: str) -> int:
-    """Terminal columns of `s`: wide (Hangul, CJK) characters take two."""
-    n = 0
-    for ch in s:
-        if unicodedata.combining(ch):
-            continue
-        n += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
-    return n
 
 
 def wrap(text: str, width: int) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _ANSI = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)?|[@-Z\\-_])")
@@ -32,3 +33,25 @@ def markdown(text: object) -> str:
 
 def html_text(text: object) -> str:
     return html.escape(plain(text), quote=True)
+
+
+def cells(s: str) -> int:
+    """Terminal columns of `s`: wide (Hangul, CJK) characters take two."""
+    n = 0
+    for ch in s:
+        if unicodedata.combining(ch):
+            continue
+        n += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    return n
+
+
+def fit(s: str, width: int) -> str:
+    """`s` cut to at most `width` terminal columns (with … when cut)."""
+    if cells(s) <= width:
+        return s
+    out = ""
+    for ch in s:
+        if cells(out + ch) > width - 1:
+            break
+        out += ch
+    return out + "…"

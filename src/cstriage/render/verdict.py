@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cstriage.i18n import PASSED_NAMES, VERDICT_NAMES, both, tr
+from cstriage.i18n import PASSED_NAMES, VERDICT_NAMES, both
 from cstriage.render.text import plain
 from cstriage.render.text import terminal as esc
 
