@@ -181,7 +181,6 @@ def show_checklist(settings: Settings, cid: str) -> int:
     from rich.text import Text
 
     from cstriage.i18n import stage_name, tr
-    from cstriage.render.text import plain
 
     lib = settings.library()
     if cid not in lib.checklists:
