@@ -53,6 +53,13 @@ VERDICT_NAMES = {
 PASSED_NAMES = ("Passed — no findings", "이상 없음 (합격)")
 
 
+def yes_no(value: bool, lang: str) -> str:
+    """A yes/no answer as shown to people (예/아니요 in Korean)."""
+    if lang == "ko":
+        return "예" if value else "아니요"
+    return "yes" if value else "no"
+
+
 def stage_name(stage: str, lang: str) -> str:
     en, ko = STAGE_NAMES.get(stage, (stage, stage))
     return ko if lang == "ko" else en

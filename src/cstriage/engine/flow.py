@@ -6,7 +6,7 @@ from typing import Any
 
 from cstriage.engine.answers import AnswerError, to_json
 from cstriage.engine.conditions import SKIP
-from cstriage.i18n import stage_name, tr
+from cstriage.i18n import stage_name, tr, yes_no
 from cstriage.prompts.base import Answer, Back, Note, Question, Quit, ReviewRow, Skip
 
 
@@ -49,7 +49,7 @@ def show_answer(session: Any, check_id: str, lang: str) -> str:
     if value is SKIP:
         return "— (could not check)" if lang != "ko" else "— (확인 불가)"
     if chk.type == "yes_no":
-        return ("예" if value else "아니오") if lang == "ko" else ("yes" if value else "no")
+        return yes_no(value, lang)
     if chk.type == "choice":
         return tr((chk.choices or {}).get(value, value), lang)
     if chk.type == "number":

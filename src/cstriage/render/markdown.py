@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cstriage.i18n import PASSED_NAMES, VERDICT_NAMES, both, stage_name, tr
+from cstriage.i18n import PASSED_NAMES, VERDICT_NAMES, both, stage_name, tr, yes_no
 from cstriage.render.text import markdown as md
 
 _L = {
@@ -27,10 +27,8 @@ _L = {
 
 
 def _show(value: Any, lang: str) -> str:
-    if value is True:
-        return "예" if lang == "ko" else "yes"
-    if value is False:
-        return "아니오" if lang == "ko" else "no"
+    if isinstance(value, bool):
+        return yes_no(value, lang)
     if value is None:
         return "—"
     return md(value)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cstriage.i18n import PASSED_NAMES, VERDICT_NAMES, both
+from cstriage.i18n import PASSED_NAMES, VERDICT_NAMES, both, yes_no
 from cstriage.render.text import plain
 from cstriage.render.text import terminal as esc
 
@@ -31,13 +31,11 @@ _L = {
 _STYLE = {"remote": "green", "visit": "yellow", "rma": "red", "escalate": "magenta"}
 
 
-def _answer(value: Any) -> str:
-    if value is True:
-        return "yes"
-    if value is False:
-        return "no"
+def _answer(value: Any, lang: str) -> str:
+    if isinstance(value, bool):
+        return yes_no(value, lang)
     if value is None:
-        return "skipped"
+        return "확인 불가" if lang == "ko" else "skipped"
     return plain(value)
 
 
@@ -72,8 +70,8 @@ def build(result: dict[str, Any], lib: Any, lang: str) -> list[Any]:
             line.append(f"[{plain(f.get('fix'))}]", style=_STYLE.get(f.get("fix") or "", ""))
             out.append(line)
             for ev in f.get("evidence") or []:
-                parts = [f"{plain(ev.get('check'))} = {_answer(ev.get('answer'))}"]
-                parts += [f"{plain(w.get('check'))} = {_answer(w.get('answer'))}" for w in ev.get("with", [])]
+                parts = [f"{plain(ev.get('check'))} = {_answer(ev.get('answer'), lang)}"]
+                parts += [f"{plain(w.get('check'))} = {_answer(w.get('answer'), lang)}" for w in ev.get("with", [])]
                 out.append(Text(f"    {t['evidence']}: " + ", ".join(parts), style="dim"))
     elif not result.get("passed"):
         out.append(Text(t["none"], style="magenta"))
